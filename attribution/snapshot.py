@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import DTypeLike, NDArray
 
 from .errors import SnapshotError
 
@@ -33,7 +34,7 @@ __all__ = ["Branches", "Injections", "Snapshot", "Withdrawals"]
 WITHDRAWAL_KINDS = frozenset({"load", "export", "storage_charge"})
 
 
-def _as_1d(name: str, values: object, dtype: type | np.dtype[object]) -> NDArray[object]:
+def _as_1d(name: str, values: object, dtype: DTypeLike) -> NDArray[Any]:
     array = np.asarray(values, dtype=dtype)
     if array.ndim != 1:
         raise SnapshotError(f"{name} must be one-dimensional, got shape {array.shape}")
@@ -59,7 +60,7 @@ def _check_buses(table: str, column: str, ids: NDArray[np.str_], buses: NDArray[
     unknown = ~np.isin(buses, known)
     if unknown.any():
         row = int(np.flatnonzero(unknown)[0])
-        raise SnapshotError(f"{table} row {row} ({ids[row]!r}): {column} {int(buses[row])} is not a bus of the snapshot")
+        raise SnapshotError(f"{table} row {row} ({ids[row]!r}): {column} {int(buses[row])} is no bus of this snapshot")
 
 
 @dataclass(frozen=True, eq=False)

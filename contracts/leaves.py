@@ -1,14 +1,22 @@
 """On-chain encodings shared by the contracts and the ledger: plant keys, token ids, Merkle leaves.
 
 Each function mirrors one Solidity expression in ``GreenCertificate.sol``; the chain tests prove
-that both sides agree.
+that both sides agree. Times are UNIX seconds (UTC); amounts are whole watt-hours (Wh).
 
 - plant key: ``keccak256(bytes(plantCode))`` as ``bytes32``.
-- token id: ``uint256(keccak256(abi.encode(bytes32 plantKey, uint64 intervalStart, uint32 intervalSeconds)))``,
-  with ``intervalStart`` in UNIX seconds (UTC).
-- leaf: ``keccak256(bytes.concat(keccak256(abi.encode(uint64 intervalStart, uint256 tokenId,
-  address holder, uint256 amountWh))))`` — double hashed like OpenZeppelin's StandardMerkleTree, so a
-  leaf can never be confused with an inner node.
+- token id: ``uint256(keccak256(abi.encode(bytes32 plantKey, uint64 intervalStart, uint32 intervalSeconds)))``.
+- A batch has one Merkle root over two kinds of leaves, told apart by a leading tag so that one kind
+  can never pass for the other:
+
+  * allocation leaf (tag 1): ``abi.encode(uint8 1, bytes32 plantKey, uint64 intervalStart,
+    uint32 intervalSeconds, address holder, uint256 amountWh)`` — ``amountWh`` of the plant's
+    interval certificates belong to ``holder``;
+  * cap leaf (tag 2): ``abi.encode(uint8 2, bytes32 plantKey, uint64 intervalStart,
+    uint32 intervalSeconds, uint256 capWh)`` — the plant's metered generation in that interval,
+    the most that may ever exist of that token id.
+
+  The leaf hash is ``keccak256(bytes.concat(keccak256(encoded)))`` (double hashed, as in
+  OpenZeppelin's StandardMerkleTree, so a leaf can never be confused with an inner node).
 """
 
 from __future__ import annotations
@@ -18,7 +26,10 @@ from dataclasses import dataclass
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 
-__all__ = ["Leaf", "leaf_hash", "plant_key", "token_id"]
+__all__ = ["ALLOCATION_TAG", "CAP_TAG", "AllocationLeaf", "CapLeaf", "leaf_hash", "plant_key", "token_id"]
+
+ALLOCATION_TAG = 1
+CAP_TAG = 2
 
 
 def plant_key(plant_code: str) -> bytes:
@@ -47,25 +58,51 @@ def token_id(plant_code: str, interval_start_s: int, interval_s: int) -> int:
 
 
 @dataclass(frozen=True)
-class Leaf:
-    """One allocation row of a batch: ``amount_wh`` of token ``token_id`` belongs to ``holder``.
+class AllocationLeaf:
+    """``amount_wh`` whole Wh of plant ``plant_code``'s certificates for one interval belong to ``holder``."""
 
-    ``interval_start_s`` is UNIX seconds (UTC); ``amount_wh`` is whole watt-hours (rounded down).
-    """
-
+    plant_code: str
     interval_start_s: int
-    token_id: int
+    interval_s: int
     holder: str
     amount_wh: int
 
+    @property
+    def token_id(self) -> int:
+        """The ERC-1155 token id of the plant-interval (see :func:`token_id`)."""
+        return token_id(self.plant_code, self.interval_start_s, self.interval_s)
+
     def encoded(self) -> bytes:
-        """Return ``abi.encode(uint64, uint256, address, uint256)`` of the leaf fields."""
+        """Return the ABI encoding hashed into the leaf (see module docstring)."""
         return encode(
-            ["uint64", "uint256", "address", "uint256"],
-            [self.interval_start_s, self.token_id, to_checksum_address(self.holder), self.amount_wh],
+            ["uint8", "bytes32", "uint64", "uint32", "address", "uint256"],
+            [ALLOCATION_TAG, plant_key(self.plant_code), self.interval_start_s, self.interval_s,
+             to_checksum_address(self.holder), self.amount_wh],
         )
 
 
-def leaf_hash(leaf: Leaf) -> bytes:
-    """Return the double-hashed 32-byte Merkle leaf of ``leaf`` (OpenZeppelin StandardMerkleTree style)."""
+@dataclass(frozen=True)
+class CapLeaf:
+    """Plant ``plant_code`` generated ``cap_wh`` whole Wh (metered) in one interval: the token's supply cap."""
+
+    plant_code: str
+    interval_start_s: int
+    interval_s: int
+    cap_wh: int
+
+    @property
+    def token_id(self) -> int:
+        """The ERC-1155 token id of the plant-interval (see :func:`token_id`)."""
+        return token_id(self.plant_code, self.interval_start_s, self.interval_s)
+
+    def encoded(self) -> bytes:
+        """Return the ABI encoding hashed into the leaf (see module docstring)."""
+        return encode(
+            ["uint8", "bytes32", "uint64", "uint32", "uint256"],
+            [CAP_TAG, plant_key(self.plant_code), self.interval_start_s, self.interval_s, self.cap_wh],
+        )
+
+
+def leaf_hash(leaf: AllocationLeaf | CapLeaf) -> bytes:
+    """Return the double-hashed 32-byte Merkle leaf (OpenZeppelin StandardMerkleTree style)."""
     return keccak(keccak(leaf.encoded()))

@@ -8,6 +8,7 @@ unchanged. Proofs are lists of 32-byte sibling hashes from leaf to root.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from eth_utils import keccak
 
@@ -44,7 +45,7 @@ class MerkleTree:
         if bad:
             raise ValueError(f"leaf {bad[0]} is {len(leaves[bad[0]])} bytes, not a 32-byte hash")
         ordered = sorted(leaves)
-        duplicates = [a for a, b in zip(ordered, ordered[1:], strict=False) if a == b]
+        duplicates = [a for a, b in pairwise(ordered) if a == b]
         if duplicates:
             raise ValueError(f"leaf 0x{duplicates[0].hex()} appears more than once")
         self._index = {leaf: i for i, leaf in enumerate(ordered)}
