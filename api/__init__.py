@@ -1,3 +1,31 @@
 """HTTP API, web dashboard and the ``greenproof`` command line."""
 
-__all__: list[str] = []
+from .api_keys import KeyStore, Principal, Role
+from .app import create_app
+from .errors import (
+    ApiError,
+    ApiKeyError,
+    AuthenticationError,
+    ChainUnavailableError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProvenanceRecordError,
+    UploadTooLargeError,
+)
+from .settings import ApiSettings
+
+__all__ = [
+    "ApiError",
+    "ApiKeyError",
+    "ApiSettings",
+    "AuthenticationError",
+    "ChainUnavailableError",
+    "KeyStore",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "Principal",
+    "ProvenanceRecordError",
+    "Role",
+    "UploadTooLargeError",
+    "create_app",
+]

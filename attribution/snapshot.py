@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from .errors import SnapshotError
+from .technologies import TECHNOLOGY_KEYS
 
 __all__ = ["Branches", "Injections", "Snapshot", "Withdrawals"]
 
@@ -52,7 +53,8 @@ def _check_unique(table: str, ids: NDArray[np.str_]) -> None:
     unique, counts = np.unique(ids, return_counts=True)
     if (counts > 1).any():
         duplicate = unique[counts > 1][0]
-        raise SnapshotError(f"{table}: id {duplicate!r} appears {int(counts[unique == duplicate][0])} times")
+        rows = np.flatnonzero(ids == duplicate).tolist()
+        raise SnapshotError(f"{table} rows {rows}: id {str(duplicate)!r} appears {len(rows)} times")
 
 
 def _check_buses(table: str, column: str, ids: NDArray[np.str_], buses: NDArray[np.int64],
@@ -94,6 +96,13 @@ class Injections:
         for column in ("bus", "technology", "p_mw"):
             if len(getattr(self, column)) != n:
                 raise SnapshotError(f"injections.{column} has {len(getattr(self, column))} rows, device_id has {n}")
+        unknown = ~np.isin(self.technology, TECHNOLOGY_KEYS)
+        if unknown.any():
+            row = int(np.flatnonzero(unknown)[0])
+            raise SnapshotError(
+                f"injections row {row} ({self.device_id[row]!r}): technology {self.technology[row]!r} is not one of "
+                f"{list(TECHNOLOGY_KEYS)}"
+            )
 
     def __len__(self) -> int:
         return len(self.device_id)

@@ -1,3 +1,27 @@
-"""Grid models and power flow: networks in, solved :class:`~greenproof.attribution.Snapshot` out."""
+"""Grid models and power flow: networks in, solved :class:`~greenproof.attribution.Snapshot` out.
 
-__all__: list[str] = []
+- :func:`from_pandapower` converts one solved pandapower network;
+- :func:`solve_series` streams one Snapshot per interval of a profile table (fast path);
+- :func:`map_intervals` spreads interval chunks over a dask cluster;
+- :mod:`greenproof.grids.binhai` is the Binhai park model (``build_park``, ``profiles``,
+  ``PLANTS``, ``FIRMS``); :mod:`greenproof.grids.cases` loads pandapower/SimBench benchmarks.
+"""
+
+from .cases import load_case, simbench_profiles
+from .distributed import map_intervals
+from .errors import GridError
+from .pandapower_adapter import from_pandapower, solve_power_flow
+from .technology_map import TECHNOLOGIES, technology_of_type
+from .timeseries import solve_series
+
+__all__ = [
+    "TECHNOLOGIES",
+    "GridError",
+    "from_pandapower",
+    "load_case",
+    "map_intervals",
+    "simbench_profiles",
+    "solve_power_flow",
+    "solve_series",
+    "technology_of_type",
+]

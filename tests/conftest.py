@@ -1,7 +1,42 @@
-"""Shared pytest configuration: paths to the repository and its npm toolchain."""
+"""Shared pytest configuration: paths to the repository and its npm toolchain, chain fixtures."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from greenproof.contracts.anvil import Anvil
+    from greenproof.contracts.client import ChainClient
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def anvil() -> Iterator[Anvil]:
+    """One Anvil node for the whole test session (20 funded dev accounts), stopped at the end."""
+    from greenproof.contracts.anvil import Anvil
+
+    with Anvil(accounts=20) as node:
+        yield node
+
+
+@pytest.fixture(scope="session")
+def chain(anvil: Anvil) -> ChainClient:
+    """A ``GreenCertificate`` deployed once per session; admin and issuer = ``anvil.private_keys[0]``.
+
+    Tests that change chain state should use ``fresh_chain`` so that they do not see each other's state.
+    """
+    from greenproof.contracts.client import ChainClient
+
+    return ChainClient.deploy(anvil.rpc_url, anvil.private_keys[0])
+
+
+@pytest.fixture
+def fresh_chain(chain: ChainClient) -> Iterator[ChainClient]:
+    """The session's contract, reverted with ``evm_snapshot``/``evm_revert`` after the test."""
+    with chain.snapshot():
+        yield chain

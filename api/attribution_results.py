@@ -1,0 +1,134 @@
+"""Per-firm attribution results per interval, and their aggregation into time series.
+
+Each row holds what one firm drew in one interval and how much of it tracing attributes to
+renewable plants; the renewable share of a period is ``Σ renewable_wh / Σ consumption_wh`` (an
+energy-weighted mean, never a mean of shares). Emissions follow the carbon emission flow of the
+firm's supply (tCO2 = intensity tCO2/MWh × consumption MWh).
+
+These rows are derived data, recomputable from the grid model, meter data and the tracer: they
+live in their own table (``api_firm_interval_results``) created by :func:`ensure_results_table`,
+not in the ledger's migrated schema.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import BigInteger, Engine, Float, Integer, MetaData, String, UniqueConstraint, delete, insert, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from .schemas import Resolution
+
+__all__ = [
+    "PARK_TZ",
+    "FirmIntervalResult",
+    "SeriesPoint",
+    "ensure_results_table",
+    "firm_series",
+    "replace_results",
+]
+
+#: Time zone in which days and months of the park are counted (China Standard Time, UTC+8).
+PARK_TZ = ZoneInfo("Asia/Shanghai")
+
+
+class _ResultsBase(DeclarativeBase):
+    metadata = MetaData()
+
+
+class FirmIntervalResult(_ResultsBase):
+    """One firm's consumption in one interval and its traced renewable part (Wh) and emissions (kg CO2)."""
+
+    __tablename__ = "api_firm_interval_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    firm_code: Mapped[str] = mapped_column(String(64))
+    interval_start_s: Mapped[int] = mapped_column(BigInteger)
+    interval_s: Mapped[int] = mapped_column(Integer)
+    consumption_wh: Mapped[int] = mapped_column(BigInteger)
+    renewable_wh: Mapped[int] = mapped_column(BigInteger)
+    emissions_kg: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (UniqueConstraint("firm_code", "interval_start_s"),)
+
+
+def ensure_results_table(engine: Engine) -> None:
+    """Create the results table if it is missing (it holds derived, recomputable data only)."""
+    _ResultsBase.metadata.create_all(engine)
+
+
+def replace_results(session: Session, rows: Sequence[FirmIntervalResult], start_s: int, end_s: int) -> None:
+    """Replace every stored result with an interval start in ``[start_s, end_s)`` by ``rows`` (flushed)."""
+    session.execute(delete(FirmIntervalResult).where(FirmIntervalResult.interval_start_s >= start_s,
+                                                     FirmIntervalResult.interval_start_s < end_s))
+    if rows:
+        session.execute(insert(FirmIntervalResult), [
+            {"firm_code": r.firm_code, "interval_start_s": r.interval_start_s, "interval_s": r.interval_s,
+             "consumption_wh": r.consumption_wh, "renewable_wh": r.renewable_wh, "emissions_kg": r.emissions_kg}
+            for r in rows])
+    session.flush()
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """One step of a firm's series: energies summed over ``[start, end)``."""
+
+    start: datetime
+    end: datetime
+    consumption_wh: int
+    renewable_wh: int
+    emissions_kg: float
+
+    @property
+    def renewable_share(self) -> float:
+        """Renewable Wh / consumed Wh (0 when nothing was consumed)."""
+        return self.renewable_wh / self.consumption_wh if self.consumption_wh else 0.0
+
+    @property
+    def carbon_intensity_t_per_mwh(self) -> float:
+        """Emissions per consumed energy, tCO2/MWh (kg/kWh; 0 when nothing was consumed)."""
+        return self.emissions_kg / (self.consumption_wh / 1000) if self.consumption_wh else 0.0
+
+
+def _bucket(start_s: int, interval_s: int, resolution: Resolution) -> tuple[datetime, datetime]:
+    """Return the ``[start, end)`` of the step holding an interval; days and months in park time."""
+    moment = datetime.fromtimestamp(start_s, UTC)
+    if resolution is Resolution.QUARTER_HOUR:
+        return moment, datetime.fromtimestamp(start_s + interval_s, UTC)
+    if resolution is Resolution.HOUR:
+        hour = start_s - start_s % 3600
+        return datetime.fromtimestamp(hour, UTC), datetime.fromtimestamp(hour + 3600, UTC)
+    local = moment.astimezone(PARK_TZ)
+    if resolution is Resolution.DAY:
+        first = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        following = datetime.fromordinal(first.toordinal() + 1).replace(tzinfo=PARK_TZ)
+    else:
+        first = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        following = first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1)
+    return first.astimezone(UTC), following.astimezone(UTC)
+
+
+def firm_series(session: Session, firm_code: str, start_s: int, end_s: int, resolution: Resolution
+                ) -> list[SeriesPoint]:
+    """Return a firm's energies in ``[start_s, end_s)`` summed per step of ``resolution``, in time order.
+
+    Days and months are counted in park time (Asia/Shanghai, UTC+8); quarter-hours and hours in UTC.
+    """
+    rows: Iterable[tuple[int, int, int, int, float]] = session.execute(
+        select(FirmIntervalResult.interval_start_s, FirmIntervalResult.interval_s, FirmIntervalResult.consumption_wh,
+               FirmIntervalResult.renewable_wh, FirmIntervalResult.emissions_kg)
+        .where(FirmIntervalResult.firm_code == firm_code, FirmIntervalResult.interval_start_s >= start_s,
+               FirmIntervalResult.interval_start_s < end_s)
+        .order_by(FirmIntervalResult.interval_start_s)).tuples()
+    sums: defaultdict[tuple[datetime, datetime], list[float]] = defaultdict(lambda: [0, 0, 0.0])
+    for interval_start_s, interval_s, consumption_wh, renewable_wh, emissions_kg in rows:
+        step = sums[_bucket(interval_start_s, interval_s, resolution)]
+        step[0] += consumption_wh
+        step[1] += renewable_wh
+        step[2] += emissions_kg
+    return [SeriesPoint(start=start, end=end, consumption_wh=int(c), renewable_wh=int(r), emissions_kg=e)
+            for (start, end), (c, r, e) in sums.items()]

@@ -1,0 +1,71 @@
+"""Lazy access to the certificate contract: nothing connects until an endpoint needs the chain."""
+
+from __future__ import annotations
+
+from greenproof.contracts.client import ChainClient
+from greenproof.contracts.errors import ChainError
+
+from .errors import ChainUnavailableError
+from .settings import ApiSettings
+
+__all__ = ["ChainGateway"]
+
+
+class ChainGateway:
+    """Connects to the configured chain on first use and keeps the client.
+
+    Parameters
+    ----------
+    settings : ApiSettings
+        ``chain_rpc_url``, ``contract_address`` and ``issuer_key`` are read from it.
+    """
+
+    def __init__(self, settings: ApiSettings) -> None:
+        self._settings = settings
+        self._client: ChainClient | None = None
+
+    @property
+    def configured(self) -> bool:
+        """Whether an RPC URL and a contract address are set."""
+        return bool(self._settings.chain_rpc_url and self._settings.contract_address)
+
+    def client(self) -> ChainClient:
+        """Return the client signing as the issuer (connected on the first call).
+
+        Raises
+        ------
+        ChainUnavailableError
+            If no chain is configured or the node cannot be reached.
+        """
+        if self._client is None:
+            self._client = self.client_for(self.issuer_key())
+        return self._client
+
+    def client_for(self, sender_key: str) -> ChainClient:
+        """Return a new client that signs with ``sender_key`` (hex private key).
+
+        Raises
+        ------
+        ChainUnavailableError
+            If no chain is configured or the node cannot be reached.
+        """
+        rpc_url, address = self._settings.chain_rpc_url, self._settings.contract_address
+        if not rpc_url or not address:
+            raise ChainUnavailableError(
+                "no chain configured: set GREENPROOF_CHAIN_RPC_URL and GREENPROOF_CONTRACT_ADDRESS")
+        try:
+            return ChainClient.connect(rpc_url, address, sender_key)
+        except ChainError as exc:
+            raise ChainUnavailableError(f"cannot reach the chain at {rpc_url}: {exc}") from exc
+
+    def issuer_key(self) -> str:
+        """Return the issuer's private key (hex).
+
+        Raises
+        ------
+        ChainUnavailableError
+            If ``GREENPROOF_ISSUER_KEY`` is not set.
+        """
+        if self._settings.issuer_key is None:
+            raise ChainUnavailableError("no issuer key configured: set GREENPROOF_ISSUER_KEY")
+        return self._settings.issuer_key.get_secret_value()

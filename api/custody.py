@@ -1,0 +1,60 @@
+"""Custodial certificate accounts of the park's firms and plants.
+
+The registry operates one EVM account per firm (and per plant operator) on their behalf, as
+certificate registries do for their account holders: the account's key is derived from the
+issuer key and the account code, ``keccak256("greenproof-custody/1" ‖ issuer key ‖ code)``, so
+nothing but the issuer key needs safekeeping, and each firm's certificates sit at an address of
+its own that anyone can check on-chain. Retirements are signed with the firm's derived key (the
+contract requires the holder to retire), after the issuer tops its gas balance up.
+"""
+
+from __future__ import annotations
+
+from eth_account import Account
+from eth_utils import keccak
+from web3.exceptions import Web3Exception
+
+from greenproof.contracts.client import ChainClient
+from greenproof.contracts.errors import ChainError
+
+__all__ = ["GAS_TOP_UP_WEI", "custodial_address", "custodial_key", "ensure_gas"]
+
+_DOMAIN = b"greenproof-custody/1"
+#: Balance kept on a custodial account for gas (0.1 ether; a retirement costs well under 1e6 gas).
+GAS_TOP_UP_WEI = 10**17
+
+
+def custodial_key(issuer_key: str, account_code: str) -> str:
+    """Return the ``0x`` hex private key of the custodial account ``account_code`` (a firm or plant code)."""
+    if not account_code:
+        raise ValueError("account code must be a non-empty string")
+    secret = bytes.fromhex(issuer_key.removeprefix("0x"))
+    return "0x" + keccak(_DOMAIN + secret + account_code.encode("utf-8")).hex()
+
+
+def custodial_address(issuer_key: str, account_code: str) -> str:
+    """Return the checksummed address of the custodial account ``account_code``."""
+    return str(Account.from_key(custodial_key(issuer_key, account_code)).address)
+
+
+def ensure_gas(client: ChainClient, address: str, issuer_key: str, minimum_wei: int = GAS_TOP_UP_WEI // 2) -> None:
+    """Send ``GAS_TOP_UP_WEI`` from the issuer to ``address`` if its balance is below ``minimum_wei``.
+
+    Raises
+    ------
+    ChainError
+        If the balance cannot be read or the transfer fails (names the address).
+    """
+    web3 = client.web3
+    try:
+        if web3.eth.get_balance(address) >= minimum_wei:  # type: ignore[arg-type]
+            return
+        sender = Account.from_key(issuer_key)
+        tx = {"to": address, "value": GAS_TOP_UP_WEI, "gas": 21_000, "gasPrice": web3.eth.gas_price,
+              "nonce": web3.eth.get_transaction_count(sender.address, "pending"), "chainId": web3.eth.chain_id}
+        signed = sender.sign_transaction(tx)
+        receipt = web3.eth.wait_for_transaction_receipt(web3.eth.send_raw_transaction(signed.raw_transaction))
+    except (Web3Exception, ValueError, OSError) as exc:
+        raise ChainError(f"topping up gas of {address} from the issuer failed: {exc}") from exc
+    if receipt["status"] != 1:
+        raise ChainError(f"gas top-up of {address} reverted in tx 0x{bytes(receipt['transactionHash']).hex()}")

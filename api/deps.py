@@ -1,0 +1,128 @@
+"""The API's dependency vocabulary: ``Annotated`` aliases used in route signatures.
+
+- :data:`SettingsDep` — the app's :class:`~greenproof.api.settings.ApiSettings`;
+- :data:`SessionDep` — a ledger database session for the request (routes commit what they write);
+- :data:`ChainDep` — the lazily connected chain (503 when none is configured);
+- :data:`CurrentPrincipal` — the caller of a valid API key (401 otherwise);
+- :func:`require_role` — a dependency admitting only some roles (403 otherwise); the aliases
+  :data:`ParkOperator`, :data:`FirmCaller`, :data:`Auditor`, :data:`Exporter` and
+  :data:`FirmReader` (firm, exporter or auditor) are built with it;
+- :data:`FirmScope` — the ``{firm_code}`` path parameter, checked against the caller's firm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from .api_keys import Principal, Role
+from .app_state import AppState
+from .chain_gateway import ChainGateway
+from .errors import AuthenticationError, PermissionDeniedError
+from .settings import ApiSettings
+
+__all__ = [
+    "Auditor",
+    "ChainDep",
+    "CurrentPrincipal",
+    "Exporter",
+    "FirmCaller",
+    "FirmReader",
+    "FirmScope",
+    "ParkOperator",
+    "SessionDep",
+    "SettingsDep",
+    "StateDep",
+    "require_role",
+]
+
+_bearer = HTTPBearer(auto_error=False, description="API key as `Authorization: Bearer gp_<id>_<secret>`.")
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key `gp_<id>_<secret>`.")
+
+
+def _state(request: Request) -> AppState:
+    state: AppState = request.app.state.greenproof
+    return state
+
+
+StateDep = Annotated[AppState, Depends(_state)]
+
+
+def _settings(state: StateDep) -> ApiSettings:
+    return state.settings
+
+
+SettingsDep = Annotated[ApiSettings, Depends(_settings)]
+
+
+def _session(state: StateDep) -> Iterator[Session]:
+    with state.session_factory() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(_session)]
+
+
+def _chain(state: StateDep) -> ChainGateway:
+    return state.chain
+
+
+ChainDep = Annotated[ChainGateway, Depends(_chain)]
+
+
+def _principal(
+    state: StateDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key_header)],
+) -> Principal:
+    key = bearer.credentials if bearer is not None else api_key
+    if not key:
+        raise AuthenticationError("no API key: send `Authorization: Bearer <key>` or `X-API-Key: <key>`")
+    return state.keys.authenticate(key)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(_principal)]
+
+
+def require_role(*roles: Role) -> Callable[[Principal], Principal]:
+    """Return a dependency that admits callers whose key has one of ``roles``.
+
+    Raises
+    ------
+    PermissionDeniedError
+        (from the dependency) if the caller's role is not among ``roles``.
+    """
+    allowed = frozenset(roles)
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in allowed:
+            raise PermissionDeniedError(
+                f"role {principal.role.value} may not call this endpoint (allowed: "
+                f"{', '.join(sorted(r.value for r in allowed))})")
+        return principal
+
+    return check
+
+
+def _firm_scope(
+    firm_code: Annotated[str, Path(min_length=1, max_length=64, description="Firm code, e.g. H2PLANT.")],
+    principal: Annotated[Principal, Depends(require_role(Role.FIRM, Role.EXPORTER, Role.AUDITOR))],
+) -> str:
+    if principal.role.firm_bound and principal.firm_code != firm_code:
+        raise PermissionDeniedError(f"a {principal.role.value} key of firm {principal.firm_code} may not read "
+                                    f"firm {firm_code}")
+    return firm_code
+
+
+#: The ``{firm_code}`` path parameter, readable by that firm's own keys (firm, exporter) and by auditors.
+FirmScope = Annotated[str, Depends(_firm_scope)]
+
+ParkOperator = Annotated[Principal, Depends(require_role(Role.PARK_OPERATOR))]
+FirmCaller = Annotated[Principal, Depends(require_role(Role.FIRM))]
+Auditor = Annotated[Principal, Depends(require_role(Role.AUDITOR))]
+Exporter = Annotated[Principal, Depends(require_role(Role.EXPORTER))]
+FirmReader = Annotated[Principal, Depends(require_role(Role.FIRM, Role.EXPORTER, Role.AUDITOR))]

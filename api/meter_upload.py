@@ -1,0 +1,74 @@
+"""Meter data uploads (JSON rows or CSV text) turned into ledger :class:`MeterReading` objects.
+
+CSV columns (header row required, UTF-8, comma separated): ``plant_code``, ``interval_start``
+(ISO 8601 with a UTC offset, e.g. ``2025-06-21T00:15:00Z``), ``interval_s`` (optional, default
+900), exactly one of ``energy_wh`` (whole Wh) or ``energy_mwh`` (MWh), ``source`` (optional,
+default ``"meter"``). The ledger validates the values; this module only parses.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from greenproof.ledger.errors import MeterDataError
+from greenproof.ledger.meters import MeterReading
+
+__all__ = ["CSV_COLUMNS", "MAX_UPLOAD_ROWS", "readings_from_csv"]
+
+CSV_COLUMNS = ("plant_code", "interval_start", "interval_s", "energy_wh", "energy_mwh", "source")
+#: Most readings accepted in one upload (a year of 15-min data of four plants is 140,160).
+MAX_UPLOAD_ROWS = 200_000
+
+
+def _number(text: str, kind: type[int] | type[float], line: int, column: str) -> int | float | None:
+    if not text.strip():
+        return None
+    try:
+        return kind(text)
+    except ValueError as exc:
+        raise MeterDataError(f"CSV line {line}: {column} {text!r} is not a{'n integer' if kind is int else ' number'}"
+                             ) from exc
+
+
+def readings_from_csv(text: str, *, default_interval_s: int = 900) -> list[MeterReading]:
+    """Parse a CSV upload into readings (see the module docstring for the columns).
+
+    Raises
+    ------
+    MeterDataError
+        Naming the CSV line: missing columns, unparsable numbers or timestamps, too many rows.
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    header = set(reader.fieldnames or ())
+    missing = {"plant_code", "interval_start"} - header
+    if missing or not header & {"energy_wh", "energy_mwh"}:
+        raise MeterDataError(f"CSV header {sorted(header)} lacks {sorted(missing) or ['energy_wh or energy_mwh']}; "
+                             f"expected columns {', '.join(CSV_COLUMNS)}")
+    unknown = header - set(CSV_COLUMNS)
+    if unknown:
+        raise MeterDataError(f"CSV header has unknown columns {sorted(unknown)}; expected {', '.join(CSV_COLUMNS)}")
+    readings = []
+    for row in reader:
+        line = reader.line_num
+        if len(readings) >= MAX_UPLOAD_ROWS:
+            raise MeterDataError(f"CSV line {line}: more than {MAX_UPLOAD_ROWS} readings in one upload")
+        if None in row:
+            raise MeterDataError(f"CSV line {line}: more fields than header columns")
+        start_text = (row.get("interval_start") or "").strip()
+        try:
+            start = datetime.fromisoformat(start_text)
+        except ValueError as exc:
+            raise MeterDataError(f"CSV line {line}: interval_start {start_text!r} is not an ISO 8601 timestamp"
+                                 ) from exc
+        interval_s = _number(row.get("interval_s") or "", int, line, "interval_s")
+        energy_wh = _number(row.get("energy_wh") or "", int, line, "energy_wh")
+        energy_mwh = _number(row.get("energy_mwh") or "", float, line, "energy_mwh")
+        readings.append(MeterReading(
+            plant_code=(row.get("plant_code") or "").strip(), interval_start=start,
+            interval_s=int(interval_s) if interval_s is not None else default_interval_s,
+            energy_wh=int(energy_wh) if energy_wh is not None else None, energy_mwh=energy_mwh,
+            source=(row.get("source") or "").strip() or "meter",
+        ))
+    return readings

@@ -1,0 +1,106 @@
+"""Aggregate retirement statements of one firm account over a period, as JSON and as PDF (fpdf2)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from fpdf import FPDF
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from greenproof.ledger.models import AllocationLeafRow, Plant, RetirementRow
+from greenproof.ledger.registry import firm_by_code
+
+from .periods import Period
+from .schemas import PlantRetiredPublic, RetirementPublic, RetirementStatementPublic, ShipmentPublic
+
+__all__ = ["retirement_statement", "statement_pdf"]
+
+_CONFIRMED = "confirmed"
+
+
+def _utc(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def retirement_statement(session: Session, firm_code: str, period: Period) -> RetirementStatementPublic:
+    """Return the firm's confirmed retirements whose claimed consumption period overlaps ``period``.
+
+    Raises
+    ------
+    UnknownRecordError
+        If the firm is not registered.
+    """
+    firm = firm_by_code(session, firm_code)
+    rows = session.scalars(
+        select(RetirementRow).options(selectinload(RetirementRow.lines))
+        .where(RetirementRow.firm_id == firm.id, RetirementRow.state == _CONFIRMED,
+               RetirementRow.period_start_s < period.end_s, RetirementRow.period_end_s > period.start_s)
+        .order_by(RetirementRow.created_at, RetirementRow.id)).all()
+    leaf_ids = [line.leaf_id for row in rows for line in row.lines]
+    plant_of_leaf = dict(session.execute(
+        select(AllocationLeafRow.id, Plant.code).join(Plant, Plant.id == AllocationLeafRow.plant_id)
+        .where(AllocationLeafRow.id.in_(leaf_ids))).tuples().all()) if leaf_ids else {}
+    technology = dict(session.execute(select(Plant.code, Plant.technology)).tuples().all())
+    by_plant: defaultdict[str, int] = defaultdict(int)
+    for row in rows:
+        for line in row.lines:
+            by_plant[plant_of_leaf[line.leaf_id]] += line.amount_wh
+    return RetirementStatementPublic(
+        firm_code=firm.code, firm_name=firm.name_en, account=firm.address, period_start=period.start,
+        period_end=period.end, generated_at=datetime.now(UTC), retired_wh=sum(by_plant.values()),
+        by_plant=[PlantRetiredPublic(plant_code=code, technology=technology[code], retired_wh=wh)
+                  for code, wh in sorted(by_plant.items())],
+        retirements=[RetirementPublic(
+            claim_ref=row.claim_ref, beneficiary=row.beneficiary, purpose=row.purpose,
+            consumption_start=_utc(row.period_start_s), consumption_end=_utc(row.period_end_s),
+            shipment=ShipmentPublic(shipment_id=row.shipment_id, product=row.product, quantity=row.quantity,
+                                    quantity_unit=row.quantity_unit, destination=row.destination,
+                                    embedded_electricity_mwh=row.embedded_mwh),
+            retired_wh=row.amount_wh, state=row.state, created_at=row.created_at,
+            tx_hashes=sorted({line.tx_hash for line in row.lines if line.tx_hash}),
+        ) for row in rows],
+    )
+
+
+def _latin1(text: str) -> str:
+    # fpdf2's core fonts are Latin-1; Chinese names are not printed (the English names are).
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def statement_pdf(statement: RetirementStatementPublic) -> bytes:
+    """Render a statement as a one-table PDF (A4), quantities in MWh with three decimals (kWh)."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.cell(0, 9, "Renewable certificate retirement statement", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    header = [
+        f"Account: {statement.firm_code} - {statement.firm_name} ({statement.account})",
+        f"Period (UTC): {statement.period_start.isoformat()} to {statement.period_end.isoformat()}",
+        f"Generated (UTC): {statement.generated_at.isoformat(timespec='seconds')}",
+        f"Total retired: {statement.retired_wh / 1e6:,.3f} MWh in {len(statement.retirements)} retirement(s)",
+    ]
+    for line in header:
+        pdf.cell(0, 5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.cell(0, 6, "By plant", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    with pdf.table(col_widths=(30, 40, 40), text_align=("LEFT", "LEFT", "RIGHT")) as table:
+        table.row(["Plant", "Technology", "Retired MWh"])
+        for plant in statement.by_plant:
+            table.row([plant.plant_code, plant.technology, f"{plant.retired_wh / 1e6:,.3f}"])
+    pdf.ln(3)
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.cell(0, 6, "Retirements", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=8)
+    with pdf.table(col_widths=(28, 30, 40, 30, 22, 40), text_align="LEFT") as table:
+        table.row(["Shipment", "Product", "Destination", "Beneficiary", "MWh", "Claim reference"])
+        for item in statement.retirements:
+            table.row([_latin1(item.shipment.shipment_id), _latin1(item.shipment.product),
+                       _latin1(item.shipment.destination), _latin1(item.beneficiary),
+                       f"{item.retired_wh / 1e6:,.3f}", _latin1(item.claim_ref)])
+    return bytes(pdf.output())

@@ -1,0 +1,276 @@
+"""Request and response bodies of the HTTP API (pydantic), kept apart from the ledger's ORM rows.
+
+Conventions: energies are whole watt-hours (``*_wh``) where they are certificate quantities and
+MWh (``*_mwh``) where they are physical aggregates; times are timezone-aware UTC (ISO 8601);
+shares are fractions in [0, 1]; carbon intensities are tCO2/MWh; hashes and ids from the chain
+are ``0x``-prefixed hex; token ids are decimal strings (uint256).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
+
+__all__ = [
+    "MAX_PERIOD_DAYS",
+    "BalanceLine",
+    "CapLeafPublic",
+    "CertificatePublic",
+    "CertificateStatus",
+    "EvidenceBundle",
+    "HealthPublic",
+    "HourMatch",
+    "HourlyMatchingPublic",
+    "IngestResult",
+    "LeafPublic",
+    "MeterReadingCreate",
+    "MeterReadingsCreate",
+    "PlantRetiredPublic",
+    "Resolution",
+    "RetirementLinePublic",
+    "RetirementPublic",
+    "RetirementStatementPublic",
+    "SeriesPointPublic",
+    "ShareSeriesPublic",
+    "ShipmentPublic",
+    "UtcTime",
+]
+
+#: Longest period a single request may cover.
+MAX_PERIOD_DAYS = 400
+_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _in_supported_range(moment: datetime) -> datetime:
+    if not _EARLIEST <= moment < _LATEST:
+        raise ValueError(f"{moment.isoformat()} is outside the supported range 2000-01-01 .. 2100-01-01 (UTC)")
+    return moment.astimezone(UTC)
+
+
+#: A timezone-aware instant between 2000 and 2100, normalised to UTC.
+UtcTime = Annotated[AwareDatetime, AfterValidator(_in_supported_range)]
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+
+
+class HealthPublic(BaseModel):
+    """Liveness of the service and what it is connected to."""
+
+    status: str = Field(description="'ok' when the database answers.")
+    version: str
+    chain_configured: bool = Field(description="Whether an RPC URL and contract address are set (not probed).")
+
+
+class MeterReadingCreate(BaseModel):
+    """One plant's metered generation over one interval. Give exactly one of ``energy_wh``, ``energy_mwh``."""
+
+    plant_code: Code
+    interval_start: UtcTime
+    interval_s: int = Field(default=900, ge=1, le=86_400, description="Interval length, seconds.")
+    energy_wh: int | None = Field(default=None, ge=0, le=10**15, description="Generated energy, whole Wh.")
+    energy_mwh: float | None = Field(default=None, ge=0, le=10**9, description="Generated energy, MWh.")
+    source: str = Field(default="meter", min_length=1, max_length=64)
+
+
+class MeterReadingsCreate(BaseModel):
+    """A JSON upload of meter readings (all or nothing; re-sending the same values is a no-op)."""
+
+    readings: list[MeterReadingCreate] = Field(min_length=1, max_length=200_000)
+
+
+class IngestResult(BaseModel):
+    """What an upload changed."""
+
+    inserted: int = Field(ge=0, description="Readings stored by this upload.")
+    unchanged: int = Field(ge=0, description="Readings already stored with the same value (idempotent no-ops).")
+
+
+class Resolution(StrEnum):
+    """Aggregation step of a time series."""
+
+    QUARTER_HOUR = "15min"
+    HOUR = "hour"
+    DAY = "day"
+    MONTH = "month"
+
+
+class CertificateStatus(StrEnum):
+    """EnergyTag granular-certificate status of a holder's certificates of one leaf."""
+
+    ACTIVE = "active"
+    RETIRED = "retired"
+    EXPIRED = "expired"
+
+
+class CertificatePublic(BaseModel):
+    """A holder's certificates of one plant and interval (one allocation leaf)."""
+
+    token_id: str = Field(description="ERC-1155 token id (decimal uint256) of the plant-interval.")
+    plant_code: str
+    technology: str
+    interval_start: datetime
+    interval_s: int
+    batch_id: str
+    leaf_hash: str = Field(description="Hash of the allocation leaf (key of its evidence bundle).")
+    holder: str = Field(description="EVM address of the certificate account.")
+    firm_code: str | None = Field(description="Holder firm; null for a plant's own account.")
+    allocated_wh: int = Field(ge=0, description="Wh allocated to the holder by attribution.")
+    claimed: bool = Field(description="Whether the leaf is minted on-chain (claimed with a proof or issued directly).")
+    retired_wh: int = Field(ge=0)
+    status: CertificateStatus
+
+
+class BalanceLine(BaseModel):
+    """A holder's certificates of one plant, summed over a period."""
+
+    plant_code: str
+    technology: str
+    allocated_wh: int = Field(ge=0)
+    retired_wh: int = Field(ge=0)
+    expired_wh: int = Field(ge=0)
+    active_wh: int = Field(ge=0, description="allocated - retired - expired (unretired, still valid).")
+
+
+class SeriesPointPublic(BaseModel):
+    """One step of a firm's renewable-share series."""
+
+    start: datetime
+    end: datetime
+    consumption_mwh: float = Field(ge=0, description="Energy the firm drew in the step, MWh.")
+    renewable_mwh: float = Field(ge=0, description="Part of it traced to renewable plants, MWh.")
+    renewable_share: float = Field(ge=0, le=1, description="renewable_mwh / consumption_mwh (0 if nothing drawn).")
+    carbon_intensity_t_per_mwh: float = Field(ge=0, description="Traced emissions per consumed MWh, tCO2/MWh.")
+
+
+class ShareSeriesPublic(BaseModel):
+    """A firm's traced renewable share over time, aggregated server-side."""
+
+    firm_code: str
+    resolution: Resolution
+    renewable_share: float = Field(ge=0, le=1, description="Energy-weighted share over the whole period.")
+    points: list[SeriesPointPublic]
+
+
+class HourMatch(BaseModel):
+    """One hour of hourly matching: consumption against certificates of the same hour."""
+
+    hour_start: datetime
+    consumption_wh: int = Field(ge=0)
+    certificates_wh: int = Field(ge=0, description="Certificates allocated to the firm for intervals of this hour.")
+    matched_wh: int = Field(ge=0, description="min(consumption_wh, certificates_wh).")
+
+
+class HourlyMatchingPublic(BaseModel):
+    """Share of a firm's consumption matched by renewable certificates of the same hour (EnergyTag hourly matching)."""
+
+    firm_code: str
+    period_start: datetime
+    period_end: datetime
+    consumption_wh: int = Field(ge=0)
+    matched_wh: int = Field(ge=0)
+    score: float = Field(ge=0, le=1, description="matched_wh / consumption_wh (0 if nothing was consumed).")
+    hours: list[HourMatch]
+
+
+class LeafPublic(BaseModel):
+    """An allocation leaf as hashed into a batch root (see docs/ledger.md, leaf file format)."""
+
+    plant_code: str
+    interval_start_s: int = Field(description="Interval start, UNIX seconds UTC.")
+    interval_s: int
+    holder: str = Field(description="EVM address of the certificate account.")
+    amount_wh: int = Field(ge=0)
+    token_id: str
+    leaf_hash: str
+
+
+class CapLeafPublic(BaseModel):
+    """A cap leaf: the plant's metered Wh in the interval, the supply cap of its token id."""
+
+    plant_code: str
+    interval_start_s: int
+    interval_s: int
+    cap_wh: int = Field(ge=0)
+    token_id: str
+    leaf_hash: str
+
+
+class RetirementLinePublic(BaseModel):
+    """The part of a retirement burnt from one leaf, in one transaction."""
+
+    claim_ref: str = Field(description="On-chain claim reference of this line (bytes32 hex).")
+    amount_wh: int = Field(ge=0)
+    tx_hash: str | None
+    block_number: int | None
+
+
+class EvidenceBundle(BaseModel):
+    """Everything needed to check one certificate leaf against the chain without the ledger database."""
+
+    batch_id: str
+    input_hash: str = Field(description="keccak256 of the batch inputs (meter readings, shares, snapshot digests).")
+    root: str = Field(description="Merkle root anchored on-chain.")
+    period_start: datetime
+    period_end: datetime
+    mode: str = Field(description="'anchor' (root only; holders claim with proofs) or 'direct' (minted at issuance).")
+    state: str = Field(description="Outbox state of the batch: pending, sent, confirmed or failed.")
+    anchor_tx_hash: str | None
+    anchor_block: int | None
+    leaf: LeafPublic
+    proof: list[str] = Field(description="Sibling hashes from the leaf to the root (sorted-pair keccak256).")
+    cap: CapLeafPublic
+    cap_proof: list[str]
+    claim_tx_hash: str | None = Field(description="Transaction that minted the leaf, if it is minted.")
+    retirements: list[RetirementLinePublic]
+
+
+class ShipmentPublic(BaseModel):
+    """A shipment certificates are retired against."""
+
+    shipment_id: str
+    product: str
+    quantity: float
+    quantity_unit: str
+    destination: str
+    embedded_electricity_mwh: float = Field(description="Electricity embedded in the shipped goods, MWh.")
+
+
+class RetirementPublic(BaseModel):
+    """One retirement (one claim reference) and where its certificates came from."""
+
+    claim_ref: str
+    beneficiary: str
+    purpose: str
+    consumption_start: datetime
+    consumption_end: datetime
+    shipment: ShipmentPublic
+    retired_wh: int = Field(ge=0)
+    state: str
+    created_at: datetime
+    tx_hashes: list[str]
+
+
+class PlantRetiredPublic(BaseModel):
+    """Retired Wh of one plant in a statement."""
+
+    plant_code: str
+    technology: str
+    retired_wh: int = Field(ge=0)
+
+
+class RetirementStatementPublic(BaseModel):
+    """Aggregate retirement statement of one account over a period (EnergyTag registry users' ask)."""
+
+    firm_code: str
+    firm_name: str
+    account: str = Field(description="EVM address of the firm's certificate account.")
+    period_start: datetime
+    period_end: datetime
+    generated_at: datetime
+    retired_wh: int = Field(ge=0, description="Certificates retired by confirmed retirements whose claimed "
+                                              "consumption period overlaps the statement period.")
+    by_plant: list[PlantRetiredPublic]
+    retirements: list[RetirementPublic]

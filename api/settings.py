@@ -1,0 +1,45 @@
+"""Configuration of the HTTP API and the CLI: one pydantic-settings class, ``GREENPROOF_`` environment prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from greenproof.ledger.settings import DEFAULT_DATABASE_URL
+
+__all__ = ["ApiSettings"]
+
+
+class ApiSettings(BaseSettings):
+    """Settings read from ``GREENPROOF_*`` environment variables (or a ``.env`` file).
+
+    Attributes
+    ----------
+    database_url : str
+        SQLAlchemy URL of the ledger database (``GREENPROOF_DATABASE_URL``, shared with
+        :class:`~greenproof.ledger.settings.LedgerSettings`); default the ledger's SQLite file.
+    chain_rpc_url : str or None
+        JSON-RPC URL of the EVM node holding the certificate contract (``GREENPROOF_CHAIN_RPC_URL``).
+        Without it, endpoints that need the chain answer 503.
+    contract_address : str or None
+        Address of the deployed ``GreenCertificate`` contract (``GREENPROOF_CONTRACT_ADDRESS``).
+    issuer_key : SecretStr or None
+        Private key (hex) of the account holding ISSUER_ROLE (``GREENPROOF_ISSUER_KEY``); it also
+        signs retirements for the firms' custodial accounts (see ``docs/api.md``).
+    public_base_url : str
+        Base URL printed in provenance records and QR codes (``GREENPROOF_PUBLIC_BASE_URL``); the
+        public verify URL of a record is ``{public_base_url}/public/verify/{record_id}``.
+    key_file : Path
+        JSON file of the API keys (hashed, never in clear) (``GREENPROOF_KEY_FILE``).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="GREENPROOF_", env_file=".env", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    chain_rpc_url: str | None = None
+    contract_address: str | None = None
+    issuer_key: SecretStr | None = None
+    public_base_url: str = "http://127.0.0.1:8000"
+    key_file: Path = Path("greenproof-data/api-keys.json")

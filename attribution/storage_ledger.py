@@ -1,0 +1,166 @@
+"""Provenance of stored energy: what charged a storage unit is what it later discharges.
+
+Policy (documented once, referred to elsewhere):
+
+- A storage unit is one key; by default its charge row (withdrawal of kind ``storage_charge``) and
+  its discharge row (injection of technology ``storage``) carry the same ``device_id``; ``unit_of``
+  maps other naming schemes.
+- Pro-rata mixing: the stored pool of a unit is one well-mixed pool of MWh per technology; a
+  discharge takes every technology in proportion to the pool (the simplest and usual rule for
+  storage guarantees of origin). FIFO is not implemented.
+- Round-trip efficiency ``η`` is applied when charging: charging E MWh of a mix adds ``η E`` MWh
+  of that mix to the pool, so the pool counts deliverable MWh and a discharge of D MWh removes D.
+  Certificates of discharged energy thus carry the original attributes times ``η`` (DESIGN.md).
+- Within one interval a unit first discharges (from the pool as it was), then charges.
+- A discharge larger than the pool takes the whole pool; the rest keeps the technology
+  ``storage`` (unknown provenance).
+- All amounts are MWh; the state carries over between intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import AttributionError
+from .snapshot import Snapshot
+from .technologies import TECHNOLOGY_KEYS
+
+__all__ = ["StorageLedger", "StorageStep"]
+
+_UNTRACKED = "storage"
+_COLUMN = {key: j for j, key in enumerate(TECHNOLOGY_KEYS)}
+
+
+@dataclass(frozen=True)
+class StorageStep:
+    """What one interval moved through the ledger, MWh per unit and technology key.
+
+    Attributes
+    ----------
+    discharged_mwh : dict[str, dict[str, float]]
+        Delivered by each discharging unit, by provenance (``storage`` = unknown).
+    charged_mwh : dict[str, dict[str, float]]
+        Added to each charging unit's pool (after the round-trip loss), by provenance.
+    """
+
+    discharged_mwh: dict[str, dict[str, float]]
+    charged_mwh: dict[str, dict[str, float]]
+
+
+def _as_dict(vector: NDArray[np.float64]) -> dict[str, float]:
+    return {key: float(vector[j]) for j, key in enumerate(TECHNOLOGY_KEYS) if vector[j] > 0}
+
+
+class StorageLedger:
+    """Carry the technology provenance of charged energy through storage to its discharge.
+
+    Parameters
+    ----------
+    round_trip_efficiency : float
+        Energy out per energy in, ``0 < η <= 1``, applied at charging (see module docstring).
+    initial_mwh : mapping unit → {technology: MWh}, optional
+        Stored energy at the start, deliverable MWh.
+    unit_of : callable device id → unit key, optional
+        Names the storage unit of a charge or discharge row; identity by default.
+
+    Raises
+    ------
+    AttributionError
+        Efficiency outside (0, 1], or an initial state with unknown keys or negative MWh.
+    """
+
+    def __init__(self, *, round_trip_efficiency: float = 0.85,
+                 initial_mwh: Mapping[str, Mapping[str, float]] | None = None,
+                 unit_of: Callable[[str], str] | None = None) -> None:
+        if not 0 < round_trip_efficiency <= 1:
+            raise AttributionError(f"round_trip_efficiency must be in (0, 1], got {round_trip_efficiency}")
+        self.round_trip_efficiency = round_trip_efficiency
+        self._unit_of = unit_of if unit_of is not None else str
+        self._pool: dict[str, NDArray[np.float64]] = {}
+        for unit, mwh in (initial_mwh or {}).items():
+            unknown = sorted(set(mwh) - set(_COLUMN))
+            if unknown or any(not np.isfinite(v) or v < 0 for v in mwh.values()):
+                raise AttributionError(f"initial state of {unit!r} must be MWh >= 0 per known technology, "
+                                       f"got {dict(mwh)}")
+            pool = np.zeros(len(TECHNOLOGY_KEYS))
+            for key, value in mwh.items():
+                pool[_COLUMN[key]] = value
+            self._pool[unit] = pool
+
+    @property
+    def state_mwh(self) -> dict[str, dict[str, float]]:
+        """Stored deliverable energy of every unit, MWh per technology key."""
+        return {unit: _as_dict(pool) for unit, pool in self._pool.items()}
+
+    def _discharges(self, snapshot: Snapshot) -> list[tuple[str, str, float]]:
+        inj = snapshot.injections
+        rows = np.flatnonzero((inj.technology == _UNTRACKED) & (inj.p_mw > 0))
+        return [(str(inj.device_id[k]), self._unit_of(str(inj.device_id[k])),
+                 float(inj.p_mw[k]) * snapshot.duration_h) for k in rows]
+
+    def _drawn(self, unit: str, mwh: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Split discharging ``mwh`` from ``unit`` into (taken from the pool pro-rata, delivered incl. deficit)."""
+        pool = self._pool.get(unit, np.zeros(len(TECHNOLOGY_KEYS)))
+        stored = pool.sum()
+        taken = pool * min(1.0, mwh / stored) if stored > 0 else np.zeros_like(pool)
+        delivered = taken.copy()
+        delivered[_COLUMN[_UNTRACKED]] += max(mwh - taken.sum(), 0.0)
+        return taken, delivered
+
+    def source_mix(self, snapshot: Snapshot) -> dict[str, dict[str, float]]:
+        """Return the provenance of ``snapshot``'s storage discharges as a ``SourceMix``.
+
+        Pass it to ``trace``/``mix``/``carbon_intensity`` so loads see the stored origins.
+        """
+        mixes: dict[str, dict[str, float]] = {}
+        for device, unit, mwh in self._discharges(snapshot):
+            _taken, delivered = self._drawn(unit, mwh)
+            mixes[device] = _as_dict(delivered / delivered.sum())
+        return mixes
+
+    def step(self, snapshot: Snapshot, withdrawal_share: NDArray[np.float64]) -> StorageStep:
+        """Apply one interval: discharge the ``storage`` injections, then charge the ``storage_charge`` rows.
+
+        Parameters
+        ----------
+        snapshot : Snapshot
+        withdrawal_share : (n_wd, n_tech) float64
+            Technology share of each withdrawal's supply over ``TECHNOLOGY_KEYS`` (e.g.
+            ``Allocation.technology_share`` or ``BusMix.withdrawal_share`` traced with this
+            ledger's ``source_mix``); only ``storage_charge`` rows are read.
+
+        Returns
+        -------
+        StorageStep
+            MWh discharged and charged per unit and technology.
+
+        Raises
+        ------
+        AttributionError
+            ``withdrawal_share`` has the wrong shape or a charging row has no finite share.
+        """
+        wd = snapshot.withdrawals
+        expected = (len(wd), len(TECHNOLOGY_KEYS))
+        if withdrawal_share.shape != expected:
+            raise AttributionError(f"withdrawal_share has shape {withdrawal_share.shape}, expected {expected}")
+        discharged: dict[str, NDArray[np.float64]] = {}
+        for _device, unit, mwh in self._discharges(snapshot):
+            taken, delivered = self._drawn(unit, mwh)
+            if unit in self._pool:
+                self._pool[unit] = np.maximum(self._pool[unit] - taken, 0.0)
+            discharged[unit] = discharged.get(unit, np.zeros(len(TECHNOLOGY_KEYS))) + delivered
+        charged: dict[str, NDArray[np.float64]] = {}
+        for m in np.flatnonzero((wd.kind == "storage_charge") & (wd.p_mw > 0)):
+            share = withdrawal_share[m]
+            if not np.all(np.isfinite(share)):
+                raise AttributionError(f"withdrawals row {m} ({wd.device_id[m]!r}) charges but has no supply mix")
+            unit = self._unit_of(str(wd.device_id[m]))
+            added = share * float(wd.p_mw[m]) * snapshot.duration_h * self.round_trip_efficiency
+            self._pool[unit] = self._pool.get(unit, np.zeros(len(TECHNOLOGY_KEYS))) + added
+            charged[unit] = charged.get(unit, np.zeros(len(TECHNOLOGY_KEYS))) + added
+        return StorageStep(discharged_mwh={u: _as_dict(v) for u, v in discharged.items()},
+                           charged_mwh={u: _as_dict(v) for u, v in charged.items()})

@@ -1,0 +1,56 @@
+"""Certificate status — active, retired or expired — and the production month it is counted from.
+
+EnergyTag granular certificates have a status; China GEC certificates are valid for two years
+from their production month (NEA notice 2023 No. 1044, "valid for two years from the month of
+production"). The production month is counted in a configurable time zone (China: Asia/Shanghai,
+so an interval starting 2025-01-31T16:00Z belongs to February 2025).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+__all__ = ["ACTIVE", "EXPIRED", "RETIRED", "certificate_status", "expires_at", "production_month"]
+
+ACTIVE = "active"
+RETIRED = "retired"
+EXPIRED = "expired"
+
+
+def production_month(interval_start_s: int, tz: str = "Asia/Shanghai") -> tuple[int, int]:
+    """Return ``(year, month)`` of an interval start (UNIX s) in time zone ``tz``."""
+    local = datetime.fromtimestamp(interval_start_s, ZoneInfo(tz))
+    return local.year, local.month
+
+
+def expires_at(interval_start_s: int, validity_months: int = 24, tz: str = "Asia/Shanghai") -> datetime:
+    """Return when a certificate of the interval expires: the production month's first instant + validity.
+
+    Parameters
+    ----------
+    interval_start_s : int
+        Interval start, UNIX seconds UTC.
+    validity_months : int
+        Validity in whole months (24: China GEC).
+    tz : str
+        IANA time zone of the production month.
+
+    Returns
+    -------
+    datetime
+        Timezone-aware UTC instant from which the certificate is expired.
+    """
+    year, month = production_month(interval_start_s, tz)
+    months = year * 12 + (month - 1) + validity_months
+    return datetime(months // 12, months % 12 + 1, 1, tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def certificate_status(*, amount_wh: int, retired_wh: int, interval_start_s: int, now: datetime,
+                       validity_months: int = 24, tz: str = "Asia/Shanghai") -> str:
+    """Return ``"retired"`` if all ``amount_wh`` is retired, else ``"expired"`` past validity, else ``"active"``."""
+    if retired_wh >= amount_wh:
+        return RETIRED
+    if now >= expires_at(interval_start_s, validity_months, tz):
+        return EXPIRED
+    return ACTIVE

@@ -1,0 +1,115 @@
+"""Database engines, sessions and programmatic Alembic migrations.
+
+SQLite (the default, a file) gets write-ahead logging and enforced foreign keys on every
+connection; PostgreSQL is reached through psycopg 3 (``postgresql+psycopg://``; a plain
+``postgresql://`` URL is read the same way). Migrations ship as package data in
+``greenproof.ledger/migrations`` and run without any ``alembic.ini``, so :func:`upgrade` works
+from an installed wheel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.resources import as_file, files
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from .errors import LedgerError
+
+__all__ = ["make_engine", "make_session_factory", "normalise_url", "session_scope", "upgrade"]
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Return ``url`` as a SQLAlchemy URL, reading ``postgresql://`` as psycopg 3.
+
+    Raises
+    ------
+    LedgerError
+        If the URL cannot be parsed.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise LedgerError(f"database URL {str(url)!r} is not a SQLAlchemy URL") from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str | URL, **kwargs: Any) -> Engine:
+    """Create an engine for ``url`` (SQLite: WAL, foreign keys ON, parent folder created).
+
+    Parameters
+    ----------
+    url : str or URL
+        ``sqlite:///path``, ``sqlite://`` (in memory) or a PostgreSQL URL.
+    **kwargs
+        Passed to :func:`sqlalchemy.create_engine`.
+    """
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True, **kwargs)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Return a session factory bound to ``engine`` (objects stay readable after commit)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """Yield a session inside one transaction: committed on success, rolled back on any error."""
+    with factory() as session, session.begin():
+        yield session
+
+
+def upgrade(url: str | URL | Engine, revision: str = "head") -> None:
+    """Apply the ledger's Alembic migrations up to ``revision`` (default: the newest).
+
+    Parameters
+    ----------
+    url : str, URL or Engine
+        The database to migrate; an engine is used as is (needed for in-memory SQLite).
+    revision : str
+        Alembic revision id or ``"head"``.
+
+    Raises
+    ------
+    LedgerError
+        If the migration fails (the database error is chained).
+    """
+    engine = url if isinstance(url, Engine) else make_engine(url)
+    with as_file(files("greenproof.ledger") / "migrations") as script_location:
+        config = Config()
+        config.set_main_option("script_location", str(script_location))
+        try:
+            with engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+        except SQLAlchemyError as exc:
+            raise LedgerError(f"migrating {engine.url.render_as_string(hide_password=True)} to {revision} "
+                              f"failed: {exc}") from exc
+        finally:
+            if not isinstance(url, Engine):
+                engine.dispose()

@@ -1,0 +1,81 @@
+"""From one interval's traced :class:`~greenproof.attribution.allocation.Allocation` to holder shares.
+
+A plant's share for a firm is the power of the plant's injection row that reaches the firm's
+withdrawal rows, divided by the plant's output: ``sum_m mw[k, m] / injection_mw[k]`` over the
+firm's devices ``m``. What reaches export, storage charging or loads of no registered firm, and
+what is lost on the way (downstream/average tracing), is no firm's: it stays with the plant's own
+account when the shares are split (:func:`~greenproof.ledger.allocation_leaves.split_cap`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from greenproof.attribution.allocation import Allocation
+
+from .errors import AllocationError
+from .models import Firm, FirmLoadDevice, Plant
+
+__all__ = ["holder_shares", "ledger_devices"]
+
+
+def holder_shares(allocation: Allocation, plant_devices: Mapping[str, str],
+                  firm_devices: Mapping[str, str]) -> dict[str, dict[str, float]]:
+    """Return ``{plant_code: {firm_code: share}}`` for one interval.
+
+    Parameters
+    ----------
+    allocation : Allocation
+        Traced interval: ``mw`` (n_inj, n_wd) in MW, rows labelled by ``injection_id``, columns by
+        ``withdrawal_id``.
+    plant_devices : mapping of str to str
+        Injection device id → plant code, for the plants to report.
+    firm_devices : mapping of str to str
+        Withdrawal device id → firm code; other withdrawals belong to no firm.
+
+    Returns
+    -------
+    dict
+        Shares in [0, 1] of each plant's output per firm, firms with a zero share omitted; a plant
+        with zero output (or absent from the snapshot) maps to ``{}``.
+
+    Raises
+    ------
+    AllocationError
+        If a plant's firm shares sum above 1 (an allocation delivering more than the plant's output).
+    """
+    rows = {str(device): k for k, device in enumerate(allocation.injection_id)}
+    firm_of_column = [firm_devices.get(str(device)) for device in allocation.withdrawal_id]
+    mw = allocation.mw.tocsr()
+    shares: dict[str, dict[str, float]] = {}
+    for device, plant_code in plant_devices.items():
+        k = rows.get(device)
+        output_mw = float(allocation.injection_mw[k]) if k is not None else 0.0
+        by_firm: dict[str, float] = {}
+        if k is not None and output_mw > 0:
+            start, stop = mw.indptr[k], mw.indptr[k + 1]
+            for column, value in zip(mw.indices[start:stop], mw.data[start:stop], strict=True):
+                firm = firm_of_column[column]
+                if firm is not None and value > 0:
+                    by_firm[firm] = by_firm.get(firm, 0.0) + float(value) / output_mw
+        total = float(np.sum(list(by_firm.values()))) if by_firm else 0.0
+        if total > 1 + 1e-9:
+            raise AllocationError(f"plant {plant_code!r} (device {device!r}): firms receive {total:.12g} of its "
+                                  "output, more than all of it")
+        shares[plant_code] = by_firm
+    return shares
+
+
+def ledger_devices(session: Session) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the ledger's ``(plant_devices, firm_devices)`` maps for :func:`holder_shares`.
+
+    Renewable plants with a ``device_id`` only; every firm load device.
+    """
+    plants = dict(session.execute(select(Plant.device_id, Plant.code)
+                                  .where(Plant.renewable.is_(True), Plant.device_id.is_not(None))).all())
+    firms = dict(session.execute(select(FirmLoadDevice.device_id, Firm.code).join(Firm)).all())
+    return {str(k): v for k, v in plants.items()}, firms

