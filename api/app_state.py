@@ -11,8 +11,7 @@ from greenproof.ledger.database import make_engine, make_session_factory, upgrad
 from greenproof.ledger.settings import LedgerSettings
 
 from .api_keys import KeyStore
-from .attribution_results import ensure_results_table
-from .certificate_queries import ExpiryRule, expiry_rule
+from .api_tables import ensure_api_tables
 from .chain_gateway import ChainGateway
 from .evidence import LeafFileCache
 from .settings import ApiSettings
@@ -37,15 +36,10 @@ class AppState:
         """Migrate the ledger database to the newest schema and prepare (not open) the chain connection."""
         engine = make_engine(settings.database_url)
         upgrade(engine)
-        ensure_results_table(engine)
+        ensure_api_tables(engine)
         return cls(settings=settings, engine=engine, session_factory=make_session_factory(engine),
                    keys=KeyStore(settings.key_file), chain=ChainGateway(settings),
                    ledger_settings=LedgerSettings(database_url=settings.database_url), leaf_files=LeafFileCache())
-
-    @property
-    def expiry(self) -> ExpiryRule:
-        """The ledger's certificate validity rule."""
-        return expiry_rule(self.ledger_settings)
 
     def close(self) -> None:
         """Release database connections."""

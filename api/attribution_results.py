@@ -6,8 +6,8 @@ energy-weighted mean, never a mean of shares). Emissions follow the carbon emiss
 firm's supply (tCO2 = intensity tCO2/MWh × consumption MWh).
 
 These rows are derived data, recomputable from the grid model, meter data and the tracer: they
-live in their own table (``api_firm_interval_results``) created by :func:`ensure_results_table`,
-not in the ledger's migrated schema.
+live in the API's own table (:class:`~greenproof.api.api_tables.FirmIntervalResult`), not in the
+ledger's migrated schema.
 """
 
 from __future__ import annotations
@@ -18,47 +18,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Engine, Float, Integer, MetaData, String, UniqueConstraint, delete, insert, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
 
+from .api_tables import FirmIntervalResult
+from .periods import utc_from_s
 from .schemas import Resolution
 
 __all__ = [
     "PARK_TZ",
-    "FirmIntervalResult",
     "SeriesPoint",
-    "ensure_results_table",
     "firm_series",
     "replace_results",
 ]
 
 #: Time zone in which days and months of the park are counted (China Standard Time, UTC+8).
 PARK_TZ = ZoneInfo("Asia/Shanghai")
-
-
-class _ResultsBase(DeclarativeBase):
-    metadata = MetaData()
-
-
-class FirmIntervalResult(_ResultsBase):
-    """One firm's consumption in one interval and its traced renewable part (Wh) and emissions (kg CO2)."""
-
-    __tablename__ = "api_firm_interval_results"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    firm_code: Mapped[str] = mapped_column(String(64))
-    interval_start_s: Mapped[int] = mapped_column(BigInteger)
-    interval_s: Mapped[int] = mapped_column(Integer)
-    consumption_wh: Mapped[int] = mapped_column(BigInteger)
-    renewable_wh: Mapped[int] = mapped_column(BigInteger)
-    emissions_kg: Mapped[float] = mapped_column(Float)
-
-    __table_args__ = (UniqueConstraint("firm_code", "interval_start_s"),)
-
-
-def ensure_results_table(engine: Engine) -> None:
-    """Create the results table if it is missing (it holds derived, recomputable data only)."""
-    _ResultsBase.metadata.create_all(engine)
 
 
 def replace_results(session: Session, rows: Sequence[FirmIntervalResult], start_s: int, end_s: int) -> None:
@@ -96,12 +71,12 @@ class SeriesPoint:
 
 def _bucket(start_s: int, interval_s: int, resolution: Resolution) -> tuple[datetime, datetime]:
     """Return the ``[start, end)`` of the step holding an interval; days and months in park time."""
-    moment = datetime.fromtimestamp(start_s, UTC)
+    moment = utc_from_s(start_s)
     if resolution is Resolution.QUARTER_HOUR:
-        return moment, datetime.fromtimestamp(start_s + interval_s, UTC)
+        return moment, utc_from_s(start_s + interval_s)
     if resolution is Resolution.HOUR:
         hour = start_s - start_s % 3600
-        return datetime.fromtimestamp(hour, UTC), datetime.fromtimestamp(hour + 3600, UTC)
+        return utc_from_s(hour), utc_from_s(hour + 3600)
     local = moment.astimezone(PARK_TZ)
     if resolution is Resolution.DAY:
         first = local.replace(hour=0, minute=0, second=0, microsecond=0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from threading import Lock
 
 from sqlalchemy import select
@@ -15,9 +15,10 @@ from greenproof.ledger.leaf_file import LeafFile, hex32
 from greenproof.ledger.models import AllocationLeafRow, ClaimRow, IssuanceBatch, Plant, RetirementLine
 
 from .errors import NotFoundError
+from .periods import utc_from_s
 from .schemas import CapLeafPublic, EvidenceBundle, LeafPublic, RetirementLinePublic
 
-__all__ = ["LeafFileCache", "cap_public", "evidence_bundle", "leaf_public"]
+__all__ = ["LeafFileCache", "LeafProofs", "cap_public", "evidence_bundle", "leaf_public"]
 
 
 class LeafFileCache:
@@ -61,6 +62,23 @@ def cap_public(cap: CapLeaf) -> CapLeafPublic:
                          cap_wh=cap.cap_wh, token_id=str(cap.token_id), leaf_hash=hex32(leaf_hash(cap)))
 
 
+@dataclass(frozen=True)
+class LeafProofs:
+    """An allocation leaf, its cap leaf, and the Merkle proofs of both in their batch's tree."""
+
+    leaf: LeafPublic
+    proof: list[str]
+    cap: CapLeafPublic
+    cap_proof: list[str]
+
+    @classmethod
+    def of(cls, file: LeafFile, leaf: AllocationLeaf) -> LeafProofs:
+        """Return the proofs of ``leaf`` in the batch whose leaf file is ``file``."""
+        cap = file.cap_of(leaf)
+        return cls(leaf=leaf_public(leaf), proof=[hex32(p) for p in file.proof(leaf)], cap=cap_public(cap),
+                   cap_proof=[hex32(p) for p in file.proof(cap)])
+
+
 def evidence_bundle(session: Session, leaf_hash_hex: str, files: LeafFileCache) -> EvidenceBundle:
     """Return the evidence bundle of the allocation leaf whose hash is ``leaf_hash_hex``.
 
@@ -78,18 +96,17 @@ def evidence_bundle(session: Session, leaf_hash_hex: str, files: LeafFileCache) 
         raise NotFoundError(f"no certificate leaf with hash {leaf_hash_hex}")
     row, batch, plant_code = found
     file = files.get(session, batch.batch_id)
-    leaf = AllocationLeaf(plant_code, row.interval_start_s, row.interval_s, row.holder_address, row.amount_wh)
-    cap = file.cap_of(leaf)
+    proofs = LeafProofs.of(file, AllocationLeaf(plant_code, row.interval_start_s, row.interval_s,
+                                                row.holder_address, row.amount_wh))
     claim_tx = session.scalar(select(ClaimRow.tx_hash).where(ClaimRow.leaf_id == row.id))
     lines = session.scalars(select(RetirementLine).where(RetirementLine.leaf_id == row.id)
                             .order_by(RetirementLine.id)).all()
     return EvidenceBundle(
         batch_id=batch.batch_id, input_hash=batch.input_hash, root=batch.root,
-        period_start=datetime.fromtimestamp(batch.period_start_s, UTC),
-        period_end=datetime.fromtimestamp(batch.period_end_s, UTC), mode=batch.mode, state=batch.state,
+        period_start=utc_from_s(batch.period_start_s),
+        period_end=utc_from_s(batch.period_end_s), mode=batch.mode, state=batch.state,
         anchor_tx_hash=batch.tx_hash, anchor_block=batch.block_number,
-        leaf=leaf_public(leaf), proof=[hex32(p) for p in file.proof(leaf)],
-        cap=cap_public(cap), cap_proof=[hex32(p) for p in file.proof(cap)],
+        leaf=proofs.leaf, proof=proofs.proof, cap=proofs.cap, cap_proof=proofs.cap_proof,
         claim_tx_hash=claim_tx,
         retirements=[RetirementLinePublic(claim_ref=line.chain_claim_ref, amount_wh=line.amount_wh,
                                           tx_hash=line.tx_hash, block_number=line.block_number) for line in lines],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,7 +12,7 @@ from greenproof.ledger.models import AllocationLeafRow, BatchState, Firm, Issuan
 
 from .attribution_results import firm_series
 from .errors import InvalidPeriodError
-from .periods import Period
+from .periods import Period, utc_from_s
 from .schemas import HourlyMatchingPublic, HourMatch, Resolution, SeriesPointPublic, ShareSeriesPublic
 
 __all__ = ["MAX_QUARTER_HOUR_DAYS", "hourly_matching", "share_series"]
@@ -68,7 +68,7 @@ def hourly_matching(session: Session, firm_code: str, period: Period) -> HourlyM
     for point in firm_series(session, firm_code, period.start_s, period.end_s, Resolution.HOUR):
         consumption[int(point.start.timestamp())] += point.consumption_wh
     certificates = _certificates_per_hour(session, firm_code, period)
-    hours = [HourMatch(hour_start=datetime.fromtimestamp(start, UTC), consumption_wh=consumption.get(start, 0),
+    hours = [HourMatch(hour_start=utc_from_s(start), consumption_wh=consumption.get(start, 0),
                        certificates_wh=certificates.get(start, 0),
                        matched_wh=min(consumption.get(start, 0), certificates.get(start, 0)))
              for start in sorted(consumption.keys() | certificates.keys())]

@@ -41,7 +41,8 @@ from greenproof.ledger.canonical import snapshot_digest
 from greenproof.ledger.holder_shares import holder_shares, ledger_devices
 from greenproof.ledger.meters import MeterReading, ingest_readings
 
-from .attribution_results import FirmIntervalResult, replace_results
+from .api_tables import FirmIntervalResult
+from .attribution_results import replace_results
 
 __all__ = ["AttributionRun", "FirmTotal", "attribute_period"]
 

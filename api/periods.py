@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Query
@@ -11,7 +11,12 @@ from fastapi import Depends, Query
 from .errors import InvalidPeriodError
 from .schemas import MAX_PERIOD_DAYS, UtcTime
 
-__all__ = ["OptionalPeriod", "OptionalPeriodDep", "Period", "PeriodDep"]
+__all__ = ["OptionalPeriod", "OptionalPeriodDep", "Period", "PeriodDep", "utc_from_s"]
+
+
+def utc_from_s(seconds: int) -> datetime:
+    """Return UNIX seconds as a timezone-aware UTC datetime."""
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,12 @@ from sqlalchemy.orm import Session, selectinload
 from greenproof.ledger.models import AllocationLeafRow, Plant, RetirementRow
 from greenproof.ledger.registry import firm_by_code
 
-from .periods import Period
+from .periods import Period, utc_from_s
 from .schemas import PlantRetiredPublic, RetirementPublic, RetirementStatementPublic, ShipmentPublic
 
 __all__ = ["retirement_statement", "statement_pdf"]
 
 _CONFIRMED = "confirmed"
-
-
-def _utc(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
 
 
 def retirement_statement(session: Session, firm_code: str, period: Period) -> RetirementStatementPublic:
@@ -54,7 +50,7 @@ def retirement_statement(session: Session, firm_code: str, period: Period) -> Re
                   for code, wh in sorted(by_plant.items())],
         retirements=[RetirementPublic(
             claim_ref=row.claim_ref, beneficiary=row.beneficiary, purpose=row.purpose,
-            consumption_start=_utc(row.period_start_s), consumption_end=_utc(row.period_end_s),
+            consumption_start=utc_from_s(row.period_start_s), consumption_end=utc_from_s(row.period_end_s),
             shipment=ShipmentPublic(shipment_id=row.shipment_id, product=row.product, quantity=row.quantity,
                                     quantity_unit=row.quantity_unit, destination=row.destination,
                                     embedded_electricity_mwh=row.embedded_mwh),

@@ -16,27 +16,41 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
 __all__ = [
     "MAX_PERIOD_DAYS",
+    "AttributionRunCreate",
+    "AttributionRunPublic",
     "BalanceLine",
+    "BatchPublic",
+    "BusIntensityPublic",
     "CapLeafPublic",
     "CertificatePublic",
     "CertificateStatus",
     "EvidenceBundle",
+    "FirmTotalPublic",
     "HealthPublic",
     "HourMatch",
     "HourlyMatchingPublic",
     "IngestResult",
+    "IssuanceMode",
     "LeafPublic",
     "MeterReadingCreate",
     "MeterReadingsCreate",
+    "NodalIntensityPublic",
     "PlantRetiredPublic",
+    "ProvenanceClaim",
+    "ProvenanceLine",
+    "ProvenanceRecord",
+    "RecordCheck",
     "Resolution",
+    "RetirementCreate",
     "RetirementLinePublic",
     "RetirementPublic",
     "RetirementStatementPublic",
     "SeriesPointPublic",
     "ShareSeriesPublic",
+    "ShipmentCreate",
     "ShipmentPublic",
     "UtcTime",
+    "VerificationPublic",
 ]
 
 #: Longest period a single request may cover.
@@ -274,3 +288,160 @@ class RetirementStatementPublic(BaseModel):
                                               "consumption period overlaps the statement period.")
     by_plant: list[PlantRetiredPublic]
     retirements: list[RetirementPublic]
+
+
+class IssuanceMode(StrEnum):
+    """How a batch goes on-chain."""
+
+    ANCHOR = "anchor"
+    DIRECT = "direct"
+
+
+class AttributionRunCreate(BaseModel):
+    """Trace the park over a period (whole 15-minute intervals, at most a week per request)."""
+
+    start: UtcTime
+    end: UtcTime
+    simulated_meters: bool = Field(
+        default=False, description="Store the model's solved plant output as meter readings (source 'simulated'); "
+                                   "otherwise the readings must have been uploaded.")
+    mode: IssuanceMode = Field(default=IssuanceMode.ANCHOR, description="Issuance mode of the resulting batch.")
+
+
+class FirmTotalPublic(BaseModel):
+    """A firm's energies over an attribution run."""
+
+    firm_code: str
+    consumption_mwh: float = Field(ge=0)
+    renewable_mwh: float = Field(ge=0)
+    renewable_share: float = Field(ge=0, le=1)
+    emissions_t: float = Field(ge=0, description="Traced emissions, tCO2.")
+
+
+class AttributionRunPublic(BaseModel):
+    """Outcome of an attribution run: per-firm totals and the pending batch of certificates."""
+
+    start: datetime
+    end: datetime
+    intervals: int
+    batch_id: str
+    readings_inserted: int
+    firms: list[FirmTotalPublic]
+
+
+class BatchPublic(BaseModel):
+    """An issuance batch and its outbox state."""
+
+    batch_id: str
+    period_start: datetime
+    period_end: datetime
+    mode: str
+    state: str = Field(description="pending, sent, confirmed or failed.")
+    root: str
+    input_hash: str
+    tx_hash: str | None
+    block_number: int | None
+    error: str | None
+
+
+class BusIntensityPublic(BaseModel):
+    """Carbon intensity at one bus."""
+
+    bus_id: int
+    t_co2_per_mwh: float | None = Field(description="Nodal carbon intensity, tCO2/MWh; null if nothing flows.")
+
+
+class NodalIntensityPublic(BaseModel):
+    """Nodal carbon intensity of the park for one interval (carbon emission flow, Kang et al. 2015)."""
+
+    interval_start: datetime
+    interval_s: int
+    buses: list[BusIntensityPublic]
+    firms: dict[str, float] = Field(description="Intensity of each firm's supply, tCO2/MWh (demand-weighted).")
+
+
+Hex32 = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{64}$", description="0x + 64 hex digits.")]
+Address = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$", description="EVM address.")]
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ShipmentCreate(BaseModel):
+    """A shipment whose embedded electricity is to be covered by retired renewable certificates."""
+
+    shipment_id: str = Field(min_length=1, max_length=128, description="Bill of lading or customs declaration no.")
+    product: Text
+    quantity: float = Field(gt=0, le=1e12)
+    quantity_unit: str = Field(min_length=1, max_length=16, description="Unit of quantity, e.g. 't'.")
+    destination: Text
+    embedded_electricity_mwh: float = Field(gt=0, le=1e6, description="Electricity embedded in the goods, MWh.")
+
+
+class RetirementCreate(BaseModel):
+    """Retire the exporter firm's certificates of a consumption period against a shipment."""
+
+    shipment: ShipmentCreate
+    consumption_start: UtcTime
+    consumption_end: UtcTime
+    beneficiary: Text | None = Field(default=None, description="Who the claim is for (default: the firm's name).")
+    purpose: Text = "embedded renewable electricity of an exported shipment"
+
+
+class ProvenanceClaim(BaseModel):
+    """The committed content of a provenance record: ``claim_ref = keccak256(canonical JSON of this)``."""
+
+    firm_code: str = Field(max_length=64)
+    holder: Address
+    beneficiary: str = Field(max_length=200)
+    purpose: str = Field(max_length=200)
+    consumption_start_s: int = Field(ge=0, le=2**63 - 1)
+    consumption_end_s: int = Field(ge=0, le=2**63 - 1)
+    shipment: ShipmentCreate
+    chain_id: int = Field(ge=0, le=2**63 - 1)
+    contract: Address
+    nonce: str = Field(pattern=r"^[0-9a-f]{32}$", description="Random 16 bytes: one claim reference per retirement.")
+
+
+class ProvenanceLine(BaseModel):
+    """Certificates of one leaf retired in one transaction, with the proofs linking them to an anchored root."""
+
+    line: int = Field(ge=0, le=1_000_000)
+    claim_ref: Hex32 = Field(description="On-chain claim reference: keccak256(canonical {claim_ref, line}).")
+    batch_id: Hex32
+    root: Hex32
+    leaf: LeafPublic
+    proof: list[Hex32] = Field(max_length=64)
+    cap: CapLeafPublic
+    cap_proof: list[Hex32] = Field(max_length=64)
+    amount_wh: int = Field(ge=1, le=2**255)
+    tx_hash: Hex32
+    block_number: int = Field(ge=0, le=2**63 - 1)
+
+
+class ProvenanceRecord(BaseModel):
+    """A buyer-verifiable record of a shipment's renewable electricity, retired on-chain."""
+
+    format: str = Field(pattern=r"^greenproof-provenance/1$")
+    claim_ref: Hex32
+    claim: ProvenanceClaim
+    retired_wh: int = Field(ge=0, le=2**255)
+    lines: list[ProvenanceLine] = Field(min_length=1, max_length=20_000)
+    verify_url: str = Field(max_length=500)
+
+
+class RecordCheck(BaseModel):
+    """One check of a provenance record."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+class VerificationPublic(BaseModel):
+    """Answer of a verification: every check, computed from the record and the chain only."""
+
+    claim_ref: str
+    valid: bool
+    checks: list[RecordCheck]
+    verified_at: datetime
+    chain_id: int | None
+    contract: str | None

@@ -46,7 +46,7 @@ def _check_finite(table: str, column: str, ids: NDArray[np.str_], values: NDArra
     bad = ~np.isfinite(values)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise SnapshotError(f"{table} row {row} ({ids[row]!r}): {column} is {values[row]}, not a finite number")
+        raise SnapshotError(f"{table} row {row} ({str(ids[row])!r}): {column} is {float(values[row])}, not a finite number")
 
 
 def _check_unique(table: str, ids: NDArray[np.str_]) -> None:
@@ -62,7 +62,7 @@ def _check_buses(table: str, column: str, ids: NDArray[np.str_], buses: NDArray[
     unknown = ~np.isin(buses, known)
     if unknown.any():
         row = int(np.flatnonzero(unknown)[0])
-        raise SnapshotError(f"{table} row {row} ({ids[row]!r}): {column} {int(buses[row])} is no bus of this snapshot")
+        raise SnapshotError(f"{table} row {row} ({str(ids[row])!r}): {column} {int(buses[row])} is no bus of this snapshot")
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,7 +100,7 @@ class Injections:
         if unknown.any():
             row = int(np.flatnonzero(unknown)[0])
             raise SnapshotError(
-                f"injections row {row} ({self.device_id[row]!r}): technology {self.technology[row]!r} is not one of "
+                f"injections row {row} ({str(self.device_id[row])!r}): technology {str(self.technology[row])!r} is not one of "
                 f"{list(TECHNOLOGY_KEYS)}"
             )
 
@@ -146,7 +146,7 @@ class Withdrawals:
         if unknown.any():
             row = int(np.flatnonzero(unknown)[0])
             raise SnapshotError(
-                f"withdrawals row {row} ({self.device_id[row]!r}): kind {self.kind[row]!r} is not one of "
+                f"withdrawals row {row} ({str(self.device_id[row])!r}): kind {str(self.kind[row])!r} is not one of "
                 f"{sorted(WITHDRAWAL_KINDS)}"
             )
 
@@ -245,7 +245,7 @@ class Snapshot:
             negative = values < 0
             if negative.any():
                 row = int(np.flatnonzero(negative)[0])
-                raise SnapshotError(f"{table} row {row} ({ids[row]!r}): p_mw is {values[row]} < 0; "
+                raise SnapshotError(f"{table} row {row} ({str(ids[row])!r}): p_mw is {float(values[row])} < 0; "
                                     "record the device on the other side (injection vs withdrawal)")
         _check_buses("injections", "bus", inj.device_id, inj.bus, self.bus_ids)
         _check_buses("withdrawals", "bus", wd.device_id, wd.bus, self.bus_ids)

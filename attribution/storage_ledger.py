@@ -157,7 +157,7 @@ class StorageLedger:
         for m in np.flatnonzero((wd.kind == "storage_charge") & (wd.p_mw > 0)):
             share = withdrawal_share[m]
             if not np.all(np.isfinite(share)):
-                raise AttributionError(f"withdrawals row {m} ({wd.device_id[m]!r}) charges but has no supply mix")
+                raise AttributionError(f"withdrawals row {m} ({str(wd.device_id[m])!r}) charges but has no supply mix")
             unit = self._unit_of(str(wd.device_id[m]))
             added = share * float(wd.p_mw[m]) * snapshot.duration_h * self.round_trip_efficiency
             self._pool[unit] = self._pool.get(unit, np.zeros(len(TECHNOLOGY_KEYS))) + added

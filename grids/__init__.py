@@ -15,8 +15,8 @@ from .technology_map import TECHNOLOGIES, technology_of_type
 from .timeseries import solve_series
 
 __all__ = [
-    "TECHNOLOGIES",
     "GridError",
+    "TECHNOLOGIES",
     "from_pandapower",
     "load_case",
     "map_intervals",

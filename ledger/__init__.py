@@ -1,3 +1,95 @@
-"""Certificate ledger: meter data, allocation leaves, Merkle batches, issuance outbox, reconciliation."""
+"""Certificate ledger: meter data, allocation leaves, Merkle batches, issuance outbox, reconciliation.
 
-__all__: list[str] = []
+The ledger turns metered generation and traced shares into certificate batches (Merkle roots over
+allocation and cap leaves), anchors them on the chain through a crash-safe outbox, serves proofs
+and leaf files, records claims and retirements, and checks itself against the chain. Units: Wh
+(integers) for certificates, MW for capacity, UNIX seconds UTC for intervals.
+"""
+
+from .allocation_leaves import split_cap
+from .batches import IntervalShares, batch_by_id, build_batch, find_batch, load_leaf_file
+from .canonical import canonical_json, keccak_hex, snapshot_digest
+from .certificate_status import certificate_status, expires_at, production_month
+from .database import make_engine, make_session_factory, session_scope, upgrade
+from .errors import (
+    AllocationError,
+    BatchError,
+    ClaimRefReusedError,
+    InsufficientCertificatesError,
+    IssuanceError,
+    LeafFileError,
+    LedgerError,
+    MeterDataError,
+    RetirementError,
+    UnknownRecordError,
+)
+from .gec_rollup import GecMonth, gec_rollup, roll_up
+from .holder_shares import holder_shares, ledger_devices
+from .holdings import Holding, holding_of_leaf, holdings
+from .issuance import issue, register_plants_on_chain, resume_unfinished, send_and_confirm
+from .leaf_file import LeafFile
+from .meters import IngestReport, MeterReading, ingest_readings
+from .reconcile import Difference, reconcile
+from .registry import firm_by_code, plant_by_code, register_firm, register_plant
+from .retirements import Shipment, claim_leaf, retire
+from .settings import LedgerSettings
+from .verify import HolderVerification, LeafVerification, verify_holder, verify_leaf
+
+__all__ = [
+    "AllocationError",
+    "BatchError",
+    "ClaimRefReusedError",
+    "Difference",
+    "GecMonth",
+    "HolderVerification",
+    "Holding",
+    "IngestReport",
+    "InsufficientCertificatesError",
+    "IntervalShares",
+    "IssuanceError",
+    "LeafFile",
+    "LeafFileError",
+    "LeafVerification",
+    "LedgerError",
+    "LedgerSettings",
+    "MeterDataError",
+    "MeterReading",
+    "RetirementError",
+    "Shipment",
+    "UnknownRecordError",
+    "batch_by_id",
+    "build_batch",
+    "canonical_json",
+    "certificate_status",
+    "claim_leaf",
+    "expires_at",
+    "find_batch",
+    "firm_by_code",
+    "gec_rollup",
+    "holder_shares",
+    "holding_of_leaf",
+    "holdings",
+    "ingest_readings",
+    "issue",
+    "keccak_hex",
+    "ledger_devices",
+    "load_leaf_file",
+    "make_engine",
+    "make_session_factory",
+    "plant_by_code",
+    "production_month",
+    "reconcile",
+    "register_firm",
+    "register_plant",
+    "register_plants_on_chain",
+    "resume_unfinished",
+    "retire",
+    "roll_up",
+    "send_and_confirm",
+    "session_scope",
+    "snapshot_digest",
+    "split_cap",
+    "upgrade",
+    "verify_holder",
+    "verify_leaf",
+]

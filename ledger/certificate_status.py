@@ -1,9 +1,10 @@
 """Certificate status — active, retired or expired — and the production month it is counted from.
 
 EnergyTag granular certificates have a status; China GEC certificates are valid for two years
-from their production month (NEA notice 2023 No. 1044, "valid for two years from the month of
-production"). The production month is counted in a configurable time zone (China: Asia/Shanghai,
-so an interval starting 2025-01-31T16:00Z belongs to February 2025).
+counted from their production month (NDRC/MOF/NEA notice 发改能源〔2023〕1044号 of August 2023, and
+NEA's 2024 GEC issuance and trading rules 《可再生能源绿色电力证书核发和交易规则》).
+The production month is counted in a configurable time zone (China: Asia/Shanghai, so an interval
+starting 2025-01-31T16:00Z belongs to February 2025).
 """
 
 from __future__ import annotations

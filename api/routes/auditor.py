@@ -35,7 +35,7 @@ def certificate_history(
     """List certificates of every holder by token id, plant, firm, batch and period."""
     query = CertificateQuery(firm_code=firm, plant_code=plant, token_id=token_id, batch_id=batch_id,
                              period_start_s=period.start_s, period_end_s=period.end_s)
-    items, total = certificates(session, query, page, state.expiry)
+    items, total = certificates(session, query, page, state.ledger_settings)
     return Page[CertificatePublic].of(items, total, page)
 
 

@@ -33,7 +33,7 @@ def list_certificates(firm_code: FirmScope, session: SessionDep, state: StateDep
     firm_by_code(session, firm_code)
     query = CertificateQuery(firm_code=firm_code, plant_code=plant, period_start_s=period.start_s,
                              period_end_s=period.end_s)
-    items, total = certificates(session, query, page, state.expiry)
+    items, total = certificates(session, query, page, state.ledger_settings)
     return Page[CertificatePublic].of(items, total, page)
 
 
@@ -43,7 +43,7 @@ def balance(firm_code: FirmScope, session: SessionDep, state: StateDep, period: 
     """Sum the firm's certificates per plant (and its technology): allocated, retired, expired, active Wh."""
     firm_by_code(session, firm_code)
     query = CertificateQuery(firm_code=firm_code, period_start_s=period.start_s, period_end_s=period.end_s)
-    return balances(session, query, state.expiry)
+    return balances(session, query, state.ledger_settings)
 
 
 @router.get("/hourly-matching", summary="A firm's hourly matching score")

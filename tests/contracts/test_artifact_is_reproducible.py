@@ -23,7 +23,7 @@ def test_artifact_declares_every_custom_error_of_the_interface():
                 for line in (REPO_ROOT / "contracts" / "IGreenCertificate.sol").read_text().splitlines()
                 if line.strip().startswith("error ")}
     in_abi = {entry["name"] for entry in load_artifact().abi if entry["type"] == "error"}
-    assert len(declared) == 24
+    assert declared and all(name.startswith("GreenCertificate") for name in declared)
     assert declared <= in_abi
 
 

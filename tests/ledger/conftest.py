@@ -11,11 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ledger_park import Park, register_park
+from ledger_park import FIRM_ADDRESSES, Park, record_period, register_park
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from greenproof.contracts.anvil import Anvil
+from greenproof.contracts.client import ChainClient
 from greenproof.ledger.database import make_engine, make_session_factory, session_scope, upgrade
+from greenproof.ledger.issuance import issue
+from greenproof.ledger.models import IssuanceBatch
 
 _database_names = itertools.count()
 
@@ -60,3 +64,24 @@ def factory(engine: Engine) -> sessionmaker[Session]:
 def park(factory: sessionmaker[Session]) -> Park:
     with session_scope(factory) as session:
         return register_park(session)
+
+
+T0 = 1_740_787_200  # 2025-03-01T00:00:00Z
+
+
+@pytest.fixture
+def firm_keys(anvil: Anvil) -> dict[str, str]:
+    """Private keys of the test firms' certificate accounts (Anvil dev accounts 2..4)."""
+    keys = {}
+    for code, address in FIRM_ADDRESSES.items():
+        index = anvil.addresses.index(address)
+        keys[code] = anvil.private_keys[index]
+    return keys
+
+
+@pytest.fixture
+def issued(factory: sessionmaker[Session], park: Park, fresh_chain: ChainClient) -> IssuanceBatch:
+    """An anchored, confirmed one-hour batch (4 intervals from T0) on a fresh chain state."""
+    with session_scope(factory) as session:
+        intervals = record_period(session, T0, 4)
+    return issue(factory, fresh_chain, period_start_s=T0, period_end_s=T0 + 4 * 900, intervals=intervals)

@@ -1,0 +1,19 @@
+"""The public surface of greenproof.grids is listed once, sorted, and importable."""
+
+from __future__ import annotations
+
+import greenproof.grids as grids
+
+
+def test_all_is_sorted_and_complete() -> None:
+    assert grids.__all__ == sorted(grids.__all__)
+    assert grids.__all__ == ["GridError", "TECHNOLOGIES", "from_pandapower", "load_case", "map_intervals",
+                             "simbench_profiles", "solve_power_flow", "solve_series", "technology_of_type"]
+    for name in grids.__all__:
+        assert getattr(grids, name) is not None
+
+
+def test_grid_error_is_a_greenproof_error() -> None:
+    from greenproof.attribution import GreenproofError
+
+    assert issubclass(grids.GridError, GreenproofError)
