@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from datetime import datetime
 
 from greenproof.ledger.errors import MeterDataError
 from greenproof.ledger.meters import MeterReading
 
-__all__ = ["CSV_COLUMNS", "MAX_UPLOAD_ROWS", "readings_from_csv"]
+from .periods import utc_from_s
+
+__all__ = ["CSV_COLUMNS", "MAX_UPLOAD_ROWS", "readings_from_csv", "readings_to_csv"]
 
 CSV_COLUMNS = ("plant_code", "interval_start", "interval_s", "energy_wh", "energy_mwh", "source")
 #: Most readings accepted in one upload (a year of 15-min data of four plants is 140,160).
@@ -72,3 +75,16 @@ def readings_from_csv(text: str, *, default_interval_s: int = 900) -> list[Meter
             source=(row.get("source") or "").strip() or "meter",
         ))
     return readings
+
+
+def readings_to_csv(readings: Iterable[MeterReading]) -> str:
+    """Write readings given in whole Wh as CSV text that :func:`readings_from_csv` reads back unchanged."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["plant_code", "interval_start", "interval_s", "energy_wh", "source"])
+    for reading in readings:
+        start = reading.interval_start
+        moment = utc_from_s(start) if isinstance(start, int) else start
+        writer.writerow([reading.plant_code, moment.isoformat().replace("+00:00", "Z"), reading.interval_s,
+                         reading.energy_wh, reading.source])
+    return out.getvalue()

@@ -43,6 +43,7 @@ from greenproof.ledger.meters import MeterReading, ingest_readings
 
 from .api_tables import FirmIntervalResult
 from .attribution_results import replace_results
+from .park_simulation import snapshot_readings
 
 __all__ = ["AttributionRun", "FirmTotal", "attribute_period"]
 
@@ -111,15 +112,6 @@ def _firm_results(allocation: Allocation, firm_columns: dict[str, NDArray[np.int
             for firm, cols in firm_columns.items()]
 
 
-def _simulated_readings(snapshot: Snapshot, plant_devices: dict[str, str], start_s: int,
-                        interval_s: int) -> list[MeterReading]:
-    output_mw = dict(zip(snapshot.injections.device_id.tolist(), snapshot.injections.p_mw.tolist(), strict=True))
-    return [MeterReading(plant_code=code, interval_start=start_s, interval_s=interval_s,
-                         energy_wh=int(output_mw.get(device, 0.0) * snapshot.duration_h * _WH_PER_MWH),
-                         source="simulated")
-            for device, code in sorted(plant_devices.items())]
-
-
 def attribute_period(session: Session, snapshots: Iterable[Snapshot], *, period_start: datetime,
                      period_end: datetime, simulated_meters: bool, mode: str = "anchor",
                      interval_s: int = 900) -> AttributionRun:
@@ -170,7 +162,7 @@ def attribute_period(session: Session, snapshots: Iterable[Snapshot], *, period_
                                         snapshot_digest(snapshot)))
         results.extend(_firm_results(allocation, firm_columns, start_s, interval_s, factors))
         if simulated_meters:
-            readings.extend(_simulated_readings(snapshot, plant_devices, start_s, interval_s))
+            readings.extend(snapshot_readings(snapshot, plant_devices, interval_s))
     start_s, end_s = int(period_start.timestamp()), int(period_end.timestamp())
     inserted = ingest_readings(session, readings, interval_s=interval_s).inserted if readings else 0
     replace_results(session, results, start_s, end_s)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -10,16 +10,26 @@ import pandas as pd
 from greenproof.attribution import Snapshot
 from greenproof.grids import binhai
 from greenproof.grids.timeseries import solve_series
+from greenproof.ledger.meters import MeterReading
 
 from .attribution_results import PARK_TZ
 from .errors import InvalidPeriodError
 
-__all__ = ["DEFAULT_SEED", "INTERVAL", "check_interval_grid", "park_profiles", "simulate_period"]
+__all__ = [
+    "DEFAULT_SEED",
+    "INTERVAL",
+    "check_interval_grid",
+    "park_profiles",
+    "simulate_period",
+    "simulate_readings",
+    "snapshot_readings",
+]
 
 #: Seed of the park profiles used unless another is given (same seed, same year, same data).
 DEFAULT_SEED = 20250101
 #: Interval length of the park model.
 INTERVAL = timedelta(minutes=15)
+_WH_PER_MWH = 1_000_000
 
 
 def check_interval_grid(start: datetime, end: datetime) -> None:
@@ -61,3 +71,34 @@ def simulate_period(start: datetime, end: datetime, *, seed: int = DEFAULT_SEED,
         If an interval does not converge (named by its start).
     """
     return solve_series(binhai.build_park(), park_profiles(start, end, seed), progress=progress)
+
+
+def snapshot_readings(snapshot: Snapshot, plant_devices: Mapping[str, str], interval_s: int = 900
+                      ) -> list[MeterReading]:
+    """Return the solved output of each plant in ``snapshot`` as a meter reading (whole Wh, ``source="simulated"``).
+
+    Parameters
+    ----------
+    snapshot : Snapshot
+        A solved interval with its ``start`` set.
+    plant_devices : mapping
+        Injection device id → plant code; a plant absent from the snapshot reads 0 Wh.
+    interval_s : int
+        Interval length, seconds.
+    """
+    if snapshot.start is None:
+        raise InvalidPeriodError("a snapshot without a start time cannot become meter readings")
+    output_mw = dict(zip(snapshot.injections.device_id.tolist(), snapshot.injections.p_mw.tolist(), strict=True))
+    start_s = int(snapshot.start.timestamp())
+    return [MeterReading(plant_code=code, interval_start=start_s, interval_s=interval_s,
+                         energy_wh=int(output_mw.get(device, 0.0) * snapshot.duration_h * _WH_PER_MWH),
+                         source="simulated")
+            for device, code in sorted(plant_devices.items())]
+
+
+def simulate_readings(start: datetime, end: datetime, *, seed: int = DEFAULT_SEED, progress: bool = False
+                      ) -> list[MeterReading]:
+    """Return the park model's renewable plants' output over ``[start, end)`` as 15-minute meter readings."""
+    plant_devices = {plant.device_id: plant.code for plant in binhai.PLANTS if plant.renewable}
+    return [reading for snapshot in simulate_period(start, end, seed=seed, progress=progress)
+            for reading in snapshot_readings(snapshot, plant_devices)]

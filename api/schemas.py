@@ -32,6 +32,7 @@ __all__ = [
     "IngestResult",
     "IssuanceMode",
     "LeafPublic",
+    "LeafVerificationPublic",
     "MeterReadingCreate",
     "MeterReadingsCreate",
     "NodalIntensityPublic",
@@ -445,3 +446,22 @@ class VerificationPublic(BaseModel):
     verified_at: datetime
     chain_id: int | None
     contract: str | None
+
+
+class LeafVerificationPublic(BaseModel):
+    """A certificate leaf checked against the chain and the published leaf file only (greenproof.ledger.verify)."""
+
+    ok: bool = Field(description="Every check passed.")
+    batch_id: str
+    leaf_hash: str
+    direct: bool = Field(description="The batch was minted directly (no root on-chain).")
+    file_root: str
+    chain_root: str | None
+    proof: list[str]
+    cap_wh: int | None
+    anchor_tx: str | None
+    anchor_block: int | None
+    claim_tx: str | None
+    retired_wh: int = Field(ge=0)
+    retirements: list[RetirementLinePublic]
+    problems: list[str]

@@ -134,8 +134,8 @@ def orient_flows(snapshot: Snapshot, index: BusIndex, tol_mw: float) -> Oriented
     if source.any():
         row = int(np.flatnonzero(source)[0])
         raise AttributionError(
-            f"branch row {row} ({str(br.branch_id[row])!r}) injects power at both ends (p_from_mw={float(br.p_from_mw[row])}, "
-            f"p_to_mw={float(br.p_to_mw[row])}); a passive branch cannot"
+            f"branch row {row} ({str(br.branch_id[row])!r}) injects power at both ends "
+            f"(p_from_mw={float(br.p_from_mw[row])}, p_to_mw={float(br.p_to_mw[row])}); a passive branch cannot"
         )
     send = np.concatenate([index.from_pos[forward], index.to_pos[backward]])
     recv = np.concatenate([index.to_pos[forward], index.from_pos[backward]])
@@ -146,8 +146,9 @@ def orient_flows(snapshot: Snapshot, index: BusIndex, tol_mw: float) -> Oriented
         rows = np.concatenate([np.flatnonzero(forward), np.flatnonzero(backward)])
         row = int(rows[np.flatnonzero(negative_loss)[0]])
         raise AttributionError(
-            f"branch row {row} ({str(br.branch_id[row])!r}) delivers more than it receives (p_from_mw={float(br.p_from_mw[row])}, "
-            f"p_to_mw={float(br.p_to_mw[row])}): negative loss {br.loss_mw[row]:.6g} MW"
+            f"branch row {row} ({str(br.branch_id[row])!r}) delivers more than it receives "
+            f"(p_from_mw={float(br.p_from_mw[row])}, p_to_mw={float(br.p_to_mw[row])}): "
+            f"negative loss {br.loss_mw[row]:.6g} MW"
         )
     p_recv = np.minimum(p_recv, p_send)
     draw_pos = np.concatenate([index.from_pos[both_draw], index.to_pos[both_draw], index.from_pos[self_loop]])

@@ -46,7 +46,8 @@ def _check_finite(table: str, column: str, ids: NDArray[np.str_], values: NDArra
     bad = ~np.isfinite(values)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise SnapshotError(f"{table} row {row} ({str(ids[row])!r}): {column} is {float(values[row])}, not a finite number")
+        raise SnapshotError(
+            f"{table} row {row} ({str(ids[row])!r}): {column} is {float(values[row])}, not a finite number")
 
 
 def _check_unique(table: str, ids: NDArray[np.str_]) -> None:
@@ -62,7 +63,8 @@ def _check_buses(table: str, column: str, ids: NDArray[np.str_], buses: NDArray[
     unknown = ~np.isin(buses, known)
     if unknown.any():
         row = int(np.flatnonzero(unknown)[0])
-        raise SnapshotError(f"{table} row {row} ({str(ids[row])!r}): {column} {int(buses[row])} is no bus of this snapshot")
+        raise SnapshotError(
+            f"{table} row {row} ({str(ids[row])!r}): {column} {int(buses[row])} is no bus of this snapshot")
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,8 +102,8 @@ class Injections:
         if unknown.any():
             row = int(np.flatnonzero(unknown)[0])
             raise SnapshotError(
-                f"injections row {row} ({str(self.device_id[row])!r}): technology {str(self.technology[row])!r} is not one of "
-                f"{list(TECHNOLOGY_KEYS)}"
+                f"injections row {row} ({str(self.device_id[row])!r}): technology "
+                f"{str(self.technology[row])!r} is not one of {list(TECHNOLOGY_KEYS)}"
             )
 
     def __len__(self) -> int:

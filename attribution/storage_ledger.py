@@ -98,7 +98,7 @@ class StorageLedger:
 
     def _discharges(self, snapshot: Snapshot) -> list[tuple[str, str, float]]:
         inj = snapshot.injections
-        rows = np.flatnonzero((inj.technology == _UNTRACKED) & (inj.p_mw > 0))
+        rows = np.flatnonzero((inj.technology == _UNTRACKED) & (inj.p_mw * snapshot.duration_h > 0))
         return [(str(inj.device_id[k]), self._unit_of(str(inj.device_id[k])),
                  float(inj.p_mw[k]) * snapshot.duration_h) for k in rows]
 
@@ -131,7 +131,9 @@ class StorageLedger:
         withdrawal_share : (n_wd, n_tech) float64
             Technology share of each withdrawal's supply over ``TECHNOLOGY_KEYS`` (e.g.
             ``Allocation.technology_share`` or ``BusMix.withdrawal_share`` traced with this
-            ledger's ``source_mix``); only ``storage_charge`` rows are read.
+            ledger's ``source_mix``); only ``storage_charge`` rows are read. A row without a finite
+            share (its supply is below the tracing tolerance) charges energy of unknown origin
+            (``storage``).
 
         Returns
         -------
@@ -141,7 +143,7 @@ class StorageLedger:
         Raises
         ------
         AttributionError
-            ``withdrawal_share`` has the wrong shape or a charging row has no finite share.
+            ``withdrawal_share`` has the wrong shape.
         """
         wd = snapshot.withdrawals
         expected = (len(wd), len(TECHNOLOGY_KEYS))
@@ -157,7 +159,9 @@ class StorageLedger:
         for m in np.flatnonzero((wd.kind == "storage_charge") & (wd.p_mw > 0)):
             share = withdrawal_share[m]
             if not np.all(np.isfinite(share)):
-                raise AttributionError(f"withdrawals row {m} ({str(wd.device_id[m])!r}) charges but has no supply mix")
+                # supply below the tracing tolerance: charged energy of unknown origin
+                share = np.zeros(len(TECHNOLOGY_KEYS))
+                share[_COLUMN[_UNTRACKED]] = 1.0
             unit = self._unit_of(str(wd.device_id[m]))
             added = share * float(wd.p_mw[m]) * snapshot.duration_h * self.round_trip_efficiency
             self._pool[unit] = self._pool.get(unit, np.zeros(len(TECHNOLOGY_KEYS))) + added

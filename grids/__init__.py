@@ -11,12 +11,11 @@ from .cases import load_case, simbench_profiles
 from .distributed import map_intervals
 from .errors import GridError
 from .pandapower_adapter import from_pandapower, solve_power_flow
-from .technology_map import TECHNOLOGIES, technology_of_type
+from .technology_map import technology_of_type
 from .timeseries import solve_series
 
 __all__ = [
     "GridError",
-    "TECHNOLOGIES",
     "from_pandapower",
     "load_case",
     "map_intervals",

@@ -267,7 +267,7 @@ class FastEngine:
         sbus = self._sbus0[None, :] + (self._s_update @ delta.T).T
         volts = np.empty((len(values), len(self._sbus0)), dtype=np.complex128)
         for t in range(len(values)):
-            volts[t] = self._newton(np.ascontiguousarray(sbus[t]), str(starts[t]))
+            volts[t] = self._newton(np.ascontiguousarray(sbus[t]), starts[t].isoformat())
         injected = self._inj0[None, :] + (self._d_update @ delta.T).T
         calc = volts * np.conj((self._ybus @ volts.T).T)
         if self._slack_rows:

@@ -26,10 +26,10 @@ from pandapower.auxiliary import pandapowerNet
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from greenproof.attribution import Branches, Injections, Snapshot, Withdrawals
+from greenproof.attribution import TECHNOLOGY_KEYS, Branches, Injections, Snapshot, Withdrawals
 
 from .errors import GridError
-from .technology_map import TECHNOLOGIES, technology_of_type
+from .technology_map import technology_of_type
 
 __all__ = ["Layout", "build_layout", "fused_bus_representatives", "star_bus_id", "to_snapshot"]
 
@@ -51,7 +51,7 @@ def star_bus_id(trafo3w_index: int) -> int:
 
 
 def _table(net: pandapowerNet, name: str) -> pd.DataFrame:
-    table = net[name] if name in net else None
+    table = net.get(name)
     return table if isinstance(table, pd.DataFrame) else pd.DataFrame()
 
 
@@ -142,8 +142,8 @@ class Layout:
 
 
 def _check_technology(where: str, technology: str) -> str:
-    if technology not in TECHNOLOGIES:
-        raise GridError(f"{where}: technology {technology!r} is not one of {sorted(TECHNOLOGIES)}")
+    if technology not in TECHNOLOGY_KEYS:
+        raise GridError(f"{where}: technology {technology!r} is not one of {list(TECHNOLOGY_KEYS)}")
     return technology
 
 

@@ -47,7 +47,7 @@ class Plant:
     name_en, name_zh : str
         Names in English and Chinese.
     technology : str
-        Technology key (:data:`greenproof.grids.technology_map.TECHNOLOGIES`).
+        Technology key (:data:`greenproof.attribution.TECHNOLOGY_KEYS`).
     capacity_mw : float
         Rated active power, MW.
     device_id : str

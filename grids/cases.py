@@ -45,7 +45,7 @@ def load_case(name: str) -> pandapowerNet:
 
 
 def simbench_profiles(net: pandapowerNet) -> pd.DataFrame:
-    """The year of 15-minute profiles of a SimBench network, in :func:`~greenproof.grids.solve_series` form.
+    """Return the year of 15-minute profiles of a SimBench network in :func:`~greenproof.grids.solve_series` form.
 
     Returns
     -------

@@ -1,8 +1,9 @@
 """Technology keys of injecting devices, from pandapower/SimBench ``type`` and ``profile`` columns.
 
-The keys (:data:`TECHNOLOGIES`) are the ones attribution and the ledger use for emission factors
-and certificates. A device whose type is not in :data:`TYPE_TO_TECHNOLOGY` is an error unless the
-caller passes a default explicitly: nothing is ever assumed renewable.
+The keys are attribution's :data:`greenproof.attribution.TECHNOLOGY_KEYS` (the one list, with
+emission factors, in ``attribution/technologies.py``). A device whose type is not in
+:data:`TYPE_TO_TECHNOLOGY` is an error unless the caller passes a default explicitly: nothing is
+ever assumed renewable.
 
 Sources of the type names:
 
@@ -19,13 +20,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["TECHNOLOGIES", "TYPE_TO_TECHNOLOGY", "technology_of_type"]
-
-#: Every technology key greenproof knows, sorted.
-TECHNOLOGIES: frozenset[str] = frozenset({
-    "biomass", "coal", "gas", "grid_import", "hydro", "nuclear", "oil", "other", "solar_pv", "storage",
-    "wind_offshore", "wind_onshore",
-})
+__all__ = ["TYPE_TO_TECHNOLOGY", "technology_of_type"]
 
 #: Lower-cased device ``type`` (or profile name stripped of its trailing number) → technology key.
 TYPE_TO_TECHNOLOGY: dict[str, str] = {
@@ -58,7 +53,8 @@ def technology_of_type(type_name: object) -> str | None:
     Returns
     -------
     str or None
-        One of :data:`TECHNOLOGIES`, or ``None`` when the name is not in :data:`TYPE_TO_TECHNOLOGY`.
+        A technology key (:data:`greenproof.attribution.TECHNOLOGY_KEYS`), or ``None`` when the
+        name is not in :data:`TYPE_TO_TECHNOLOGY`.
     """
     if not isinstance(type_name, str) or not type_name.strip():
         return None

@@ -149,7 +149,8 @@ def _solve_fast(net: pandapowerNet, columns: list[ProfileColumn], values: NDArra
     try:
         solve_power_flow(net)
     except GridError as exc:
-        raise GridError(f"power flow did not converge for the interval starting {index[positions[0]]}") from exc
+        first = index[positions[0]].isoformat()
+        raise GridError(f"power flow did not converge for the interval starting {first}") from exc
     layout = build_layout(net, live_buses(net), technology_of=technology_of, default_technology=default_technology)
     engine = FastEngine(net, layout, columns, base)
     for first in range(0, len(positions), CHUNK):

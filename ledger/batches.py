@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from greenproof.contracts.leaves import AllocationLeaf, CapLeaf, leaf_hash
+from greenproof.contracts.leaves import AllocationLeaf, CapLeaf
 
 from .allocation_leaves import split_cap
 from .canonical import canonical_json, keccak_hex
@@ -214,7 +214,7 @@ def build_batch(
     session.add(batch)
     session.flush()
     session.execute(insert(BatchPlant), [{"batch_pk": batch.id, "plant_id": plant.id} for plant in plants])
-    _insert_leaves(session, batch.id, all_plants, firm_address, caps, leaves)
+    _insert_leaves(session, batch.id, all_plants, firm_address, file)
     return batch
 
 
@@ -247,23 +247,23 @@ def _leaves(plants: list[Plant], all_plants: Mapping[str, Plant], firm_address: 
 
 
 def _insert_leaves(session: Session, batch_pk: int, plants: Mapping[str, Plant], firm_address: Mapping[str, str],
-                   caps: list[CapLeaf], leaves: list[AllocationLeaf]) -> None:
+                   file: LeafFile) -> None:
     firm_ids = dict(session.execute(select(Firm.address, Firm.id)).all())
     if len(firm_ids) != len(firm_address):
         raise AllocationError("two firms share one certificate address")
-    token_ids = {(cap.plant_code, cap.interval_start_s): str(cap.token_id) for cap in caps}
+    token_ids = {(cap.plant_code, cap.interval_start_s): str(cap.token_id) for cap in file.cap_leaves}
     session.execute(insert(CapLeafRow), [
         {"batch_pk": batch_pk, "plant_id": plants[cap.plant_code].id, "interval_start_s": cap.interval_start_s,
          "interval_s": cap.interval_s, "cap_wh": cap.cap_wh,
-         "token_id": token_ids[(cap.plant_code, cap.interval_start_s)], "leaf_hash": hex32(leaf_hash(cap))}
-        for cap in caps
+         "token_id": token_ids[(cap.plant_code, cap.interval_start_s)], "leaf_hash": hex32(hash_)}
+        for cap, hash_ in zip(file.cap_leaves, file.cap_hashes, strict=True)
     ])
     session.execute(insert(AllocationLeafRow), [
         {"batch_pk": batch_pk, "plant_id": plants[leaf.plant_code].id, "interval_start_s": leaf.interval_start_s,
          "interval_s": leaf.interval_s, "holder_address": leaf.holder, "firm_id": firm_ids.get(leaf.holder),
          "amount_wh": leaf.amount_wh, "token_id": token_ids[(leaf.plant_code, leaf.interval_start_s)],
-         "leaf_hash": hex32(leaf_hash(leaf))}
-        for leaf in leaves
+         "leaf_hash": hex32(hash_)}
+        for leaf, hash_ in zip(file.allocation_leaves, file.allocation_hashes, strict=True)
     ])
     session.flush()
 

@@ -152,12 +152,13 @@ def send_and_confirm(factory: sessionmaker[Session], chain: CertificateChain, ba
             return batch
         if batch.state == BatchState.FAILED:
             raise IssuanceError(f"batch {batch_id} failed earlier: {batch.error}")
-        file = load_leaf_file(session, batch_id)
-        register_plants_on_chain(session, chain, file.plant_codes)
+        plant_codes = batch_plant_codes(session, batch)
+        file = load_leaf_file(session, batch_id) if batch.mode == "direct" else None
+        register_plants_on_chain(session, chain, plant_codes)
     on_chain = chain.batch(from_hex32(batch_id))
     tx_hash = batch.tx_hash
     if on_chain is None:
-        tx_hash = _send(factory, chain, batch, file)
+        tx_hash = _send(factory, chain, batch, plant_codes, file)
         on_chain = chain.batch(from_hex32(batch_id))
         if on_chain is None:
             raise IssuanceError(f"batch {batch_id}: transaction {tx_hash} mined but the chain does not list it")
@@ -175,19 +176,20 @@ def send_and_confirm(factory: sessionmaker[Session], chain: CertificateChain, ba
     return confirmed
 
 
-def _send(factory: sessionmaker[Session], chain: CertificateChain, batch: IssuanceBatch, file: LeafFile) -> str | None:
+def _send(factory: sessionmaker[Session], chain: CertificateChain, batch: IssuanceBatch, plant_codes: list[str],
+          file: LeafFile | None) -> str | None:
     """Send the batch's transaction; return its hash (None if another run registered the batch meanwhile)."""
     batch_id = from_hex32(batch.batch_id)
     try:
-        if batch.mode == "direct":
+        if file is not None:  # direct mode: mint every allocation leaf
             if len(file.allocation_leaves) > DIRECT_MAX_LINES:
                 raise IssuanceError(f"batch {batch.batch_id} has {len(file.allocation_leaves)} allocation lines; "
                                     f"direct issuance takes at most {DIRECT_MAX_LINES}: anchor it instead")
             result = chain.issue_batch(batch_id, from_hex32(batch.input_hash), batch.period_start_s,
-                                       batch.period_end_s, file.plant_codes, file.cap_leaves, file.allocation_leaves)
+                                       batch.period_end_s, plant_codes, file.cap_leaves, file.allocation_leaves)
         else:
             result = chain.anchor_batch(batch_id, from_hex32(batch.root), from_hex32(batch.input_hash),
-                                        batch.period_start_s, batch.period_end_s, file.plant_codes)
+                                        batch.period_start_s, batch.period_end_s, plant_codes)
     except ContractRevertError as exc:
         if exc.name == "GreenCertificateBatchAlreadyRegistered":
             return None

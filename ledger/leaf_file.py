@@ -75,11 +75,20 @@ class LeafFile:
     allocation_leaves: tuple[AllocationLeaf, ...]
 
     @cached_property
+    def cap_hashes(self) -> tuple[bytes, ...]:
+        """Leaf hashes of ``cap_leaves``, in their order."""
+        return tuple(leaf_hash(leaf) for leaf in self.cap_leaves)
+
+    @cached_property
+    def allocation_hashes(self) -> tuple[bytes, ...]:
+        """Leaf hashes of ``allocation_leaves``, in their order."""
+        return tuple(leaf_hash(leaf) for leaf in self.allocation_leaves)
+
+    @cached_property
     def tree(self) -> MerkleTree:
         """The Merkle tree rebuilt from the leaves (both kinds)."""
-        hashes = [leaf_hash(leaf) for leaf in self.cap_leaves] + [leaf_hash(leaf) for leaf in self.allocation_leaves]
         try:
-            return MerkleTree(hashes)
+            return MerkleTree([*self.cap_hashes, *self.allocation_hashes])
         except ValueError as exc:
             raise LeafFileError(f"leaf file of batch {self.batch_id}: {exc}") from exc
 

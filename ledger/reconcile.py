@@ -9,8 +9,8 @@ Checks, each difference naming its batch, leaf, claim reference or (holder, toke
   every proof-claim row has its event;
 - retirements: every ``Retired`` event has a retirement line with the same claim reference,
   holder, token and amount, and every line of a confirmed retirement has its event;
-- balances: for every (holder, token) the DB knows as minted, the on-chain balance equals the DB's
-  minted minus retired Wh.
+- balances: for every (holder, token) the DB knows as minted or the chain ever credited
+  (``TransferSingle``), the on-chain balance equals the DB's minted minus retired Wh.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def reconcile(session: Session, chain: CertificateChain, *, from_block: int = 0)
     for event in events:
         by_name[event.name].append(event)
     return [*_batches(session, by_name), *_claims(session, by_name["LeafClaimed"]),
-            *_retirements(session, by_name["Retired"]), *_balances(session, chain)]
+            *_retirements(session, by_name["Retired"]), *_balances(session, chain, by_name["TransferSingle"])]
 
 
 def _batches(session: Session, by_name: dict[str, list[ChainEvent]]) -> list[Difference]:
@@ -145,12 +145,13 @@ def _retirements(session: Session, events: list[ChainEvent]) -> list[Difference]
     return differences
 
 
-def _balances(session: Session, chain: CertificateChain) -> list[Difference]:
-    minted = session.execute(
+def _balances(session: Session, chain: CertificateChain, transfers: list[ChainEvent]) -> list[Difference]:
+    minted = dict(((holder, token), int(wh)) for holder, token, wh in session.execute(
         select(AllocationLeafRow.holder_address, AllocationLeafRow.token_id, func.sum(AllocationLeafRow.amount_wh))
         .join(ClaimRow, ClaimRow.leaf_id == AllocationLeafRow.id)
         .group_by(AllocationLeafRow.holder_address, AllocationLeafRow.token_id)
-    ).all()
+    ).all())
+    received = {(e.args["to"], str(e.args["id"])) for e in transfers if int(e.args["to"], 16) != 0}
     retired = dict(((holder, token), int(wh)) for holder, token, wh in session.execute(
         select(AllocationLeafRow.holder_address, AllocationLeafRow.token_id, func.sum(RetirementLine.amount_wh))
         .join(RetirementLine, RetirementLine.leaf_id == AllocationLeafRow.id).join(RetirementRow)
@@ -158,8 +159,8 @@ def _balances(session: Session, chain: CertificateChain) -> list[Difference]:
         .group_by(AllocationLeafRow.holder_address, AllocationLeafRow.token_id)
     ).all())
     differences = []
-    for holder, token, minted_wh in minted:
-        expected = int(minted_wh) - retired.get((holder, token), 0)
+    for holder, token in sorted(minted.keys() | received):
+        expected = minted.get((holder, token), 0) - retired.get((holder, token), 0)
         actual = chain.balance_of(holder, int(token))
         if actual != expected:
             differences.append(Difference("balance", f"{holder}/{token}", "balance differs", db=f"{expected} Wh",

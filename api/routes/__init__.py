@@ -2,8 +2,10 @@
 
 from fastapi import APIRouter
 
-from . import auditor, firms, health, park
+from . import auditor, exporter, firms, health, park, public
 
 __all__ = ["ROUTERS"]
 
-ROUTERS: tuple[APIRouter, ...] = (health.router, park.router, firms.router, auditor.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router, park.router, firms.router, auditor.router, exporter.router, public.router,
+)

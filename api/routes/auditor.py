@@ -7,13 +7,23 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
+from greenproof.contracts.leaves import AllocationLeaf
+from greenproof.ledger.verify import verify_leaf
+
 from ..certificate_queries import CertificateQuery, certificates
-from ..deps import Auditor, SessionDep, StateDep
+from ..deps import Auditor, ChainDep, SessionDep, StateDep
 from ..evidence import evidence_bundle
 from ..pagination import Page, PageParamsDep
-from ..periods import OptionalPeriodDep
+from ..periods import OptionalPeriodDep, PeriodDep
 from ..problem_details import problem_responses
-from ..schemas import CertificatePublic, EvidenceBundle
+from ..retirement_statement import retirement_statement, statement_pdf
+from ..schemas import (
+    CertificatePublic,
+    EvidenceBundle,
+    LeafVerificationPublic,
+    RetirementLinePublic,
+    RetirementStatementPublic,
+)
 
 __all__ = ["HASH_PATTERN", "router"]
 
@@ -23,6 +33,7 @@ router = APIRouter(prefix="/auditor", tags=["auditor"], responses=problem_respon
 HASH_PATTERN = r"^0x[0-9a-fA-F]{64}$"
 Hash32 = Annotated[str, Path(pattern=HASH_PATTERN, description="0x + 64 hex digits.")]
 CodeFilter = Annotated[str | None, Query(max_length=64)]
+FirmCode = Annotated[str, Path(min_length=1, max_length=64, description="Firm code.")]
 
 
 @router.get("/certificates", summary="Certificate history")
@@ -50,3 +61,39 @@ def evidence(leaf_hash: Hash32, _caller: Auditor, session: SessionDep, state: St
 def leaf_file(batch_id: Hash32, _caller: Auditor, session: SessionDep, state: StateDep) -> Response:
     """Return the batch's leaf file (canonical JSON, docs/ledger.md): enough to rebuild its root offline."""
     return Response(state.leaf_files.get(session, batch_id.lower()).to_bytes(), media_type="application/json")
+
+
+@router.get("/verify/{leaf_hash}", summary="Verify a certificate leaf against the chain",
+            responses=problem_responses(502, 503))
+def verify(leaf_hash: Hash32, _caller: Auditor, session: SessionDep, state: StateDep,
+           chain: ChainDep) -> LeafVerificationPublic:
+    """Check the leaf and its cap against the root registered on-chain, using only the chain and the leaf file.
+
+    The database only locates the leaf's batch; the answer comes from the chain's root and events.
+    """
+    bundle = evidence_bundle(session, leaf_hash, state.leaf_files)
+    leaf = AllocationLeaf(bundle.leaf.plant_code, bundle.leaf.interval_start_s, bundle.leaf.interval_s,
+                          bundle.leaf.holder, bundle.leaf.amount_wh)
+    result = verify_leaf(chain.client(), state.leaf_files.get(session, bundle.batch_id), leaf)
+    return LeafVerificationPublic(
+        ok=result.ok, batch_id=result.batch_id, leaf_hash=result.leaf_hash, direct=result.direct,
+        file_root=result.file_root, chain_root=result.chain_root, proof=list(result.proof), cap_wh=result.cap_wh,
+        anchor_tx=result.anchor_tx, anchor_block=result.anchor_block, claim_tx=result.claim_tx,
+        retired_wh=result.retired_wh,
+        retirements=[RetirementLinePublic(claim_ref=r.claim_ref, amount_wh=r.amount_wh, tx_hash=r.tx_hash,
+                                          block_number=r.block_number) for r in result.retirements],
+        problems=list(result.problems))
+
+
+@router.get("/retirement-statements/{firm_code}", summary="Retirement statement of an account (JSON)")
+def statement(firm_code: FirmCode, _caller: Auditor, session: SessionDep, period: PeriodDep
+              ) -> RetirementStatementPublic:
+    """Aggregate the firm's confirmed retirements whose claimed consumption period overlaps the period."""
+    return retirement_statement(session, firm_code, period)
+
+
+@router.get("/retirement-statements/{firm_code}/pdf", summary="Retirement statement of an account (PDF)",
+            responses={200: {"content": {"application/pdf": {}}, "description": "PDF statement."}})
+def statement_as_pdf(firm_code: FirmCode, _caller: Auditor, session: SessionDep, period: PeriodDep) -> Response:
+    """Return the same statement as a PDF document."""
+    return Response(statement_pdf(retirement_statement(session, firm_code, period)), media_type="application/pdf")

@@ -68,5 +68,5 @@ def test_imbalance_is_reported_with_its_terms() -> None:
 
 
 def test_column_length_mismatch_is_reported() -> None:
-    with pytest.raises(SnapshotError, match="injections.p_mw has 1 rows, device_id has 2"):
+    with pytest.raises(SnapshotError, match=r"injections\.p_mw has 1 rows, device_id has 2"):
         Injections(["G1", "G2"], [1, 1], ["coal", "coal"], [60.0])

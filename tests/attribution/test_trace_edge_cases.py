@@ -22,11 +22,11 @@ from greenproof.attribution import (
 def _with_extra_branches(snapshot: Snapshot, rows: list[tuple[str, int, int, float, float]],
                          extra_buses: list[int] | None = None, balance_tol_mw: float = 1e-3) -> Snapshot:
     br = snapshot.branches
+    columns = [np.concatenate([old, [row[j] for row in rows]])
+               for j, old in enumerate((br.branch_id, br.from_bus, br.to_bus, br.p_from_mw, br.p_to_mw))]
     return Snapshot(
         np.concatenate([snapshot.bus_ids, extra_buses or []]), snapshot.injections, snapshot.withdrawals,
-        Branches(np.concatenate([br.branch_id, [r[0] for r in rows]]), np.concatenate([br.from_bus, [r[1] for r in rows]]),
-                 np.concatenate([br.to_bus, [r[2] for r in rows]]), np.concatenate([br.p_from_mw, [r[3] for r in rows]]),
-                 np.concatenate([br.p_to_mw, [r[4] for r in rows]])),
+        Branches(*columns),
         balance_tol_mw=balance_tol_mw,
     )
 
@@ -88,13 +88,13 @@ def test_grid_import_with_a_configured_mix_and_export_as_a_withdrawal() -> None:
 
 def test_branch_injecting_at_both_ends_is_named() -> None:
     snapshot = _with_extra_branches(snapshot_of(BIALEK_NET), [("bad", 3, 4, -1.0, -1.0)], balance_tol_mw=10.0)
-    with pytest.raises(AttributionError, match="'bad'.*both ends"):
+    with pytest.raises(AttributionError, match=r"'bad'.*both ends"):
         trace(snapshot)
 
 
 def test_negative_loss_beyond_round_off_is_named() -> None:
     snapshot = _with_extra_branches(snapshot_of(BIALEK_NET), [("gainer", 3, 4, 1.0, -2.0)], balance_tol_mw=10.0)
-    with pytest.raises(AttributionError, match="'gainer'.*negative loss"):
+    with pytest.raises(AttributionError, match=r"'gainer'.*negative loss"):
         trace(snapshot)
 
 

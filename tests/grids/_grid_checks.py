@@ -9,14 +9,15 @@ from greenproof.attribution import Snapshot
 
 def bus_mismatch_mw(snapshot: Snapshot) -> np.ndarray:
     """Per bus: device injections - withdrawals - power entering branches there (KCL residual, MW)."""
-    position = {int(b): k for k, b in enumerate(snapshot.bus_ids)}
-    residual = np.zeros(len(snapshot.bus_ids))
+    order = np.argsort(snapshot.bus_ids)
+
+    def position(buses: np.ndarray) -> np.ndarray:
+        return order[np.searchsorted(snapshot.bus_ids, buses, sorter=order)]
+
     inj, wd, br = snapshot.injections, snapshot.withdrawals, snapshot.branches
-    np.add.at(residual, [position[int(b)] for b in inj.bus], inj.p_mw)
-    np.add.at(residual, [position[int(b)] for b in wd.bus], -wd.p_mw)
-    np.add.at(residual, [position[int(b)] for b in br.from_bus], -br.p_from_mw)
-    np.add.at(residual, [position[int(b)] for b in br.to_bus], -br.p_to_mw)
-    return residual
+    n = len(snapshot.bus_ids)
+    return (np.bincount(position(inj.bus), inj.p_mw, n) - np.bincount(position(wd.bus), wd.p_mw, n)
+            - np.bincount(position(br.from_bus), br.p_from_mw, n) - np.bincount(position(br.to_bus), br.p_to_mw, n))
 
 
 def by_id(ids: np.ndarray, values: np.ndarray) -> dict[str, object]:

@@ -70,3 +70,10 @@ def test_technology_keys_are_checked() -> None:
 ])
 def test_type_names_map_to_technologies(name: str | None, expected: str | None) -> None:
     assert technology_of_type(name) == expected
+
+
+def test_every_mapped_type_is_an_attribution_technology_key() -> None:
+    from greenproof.attribution import TECHNOLOGY_KEYS
+    from greenproof.grids.technology_map import TYPE_TO_TECHNOLOGY
+
+    assert set(TYPE_TO_TECHNOLOGY.values()) <= set(TECHNOLOGY_KEYS)

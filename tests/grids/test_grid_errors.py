@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandapower as pp
 import pandas as pd
 import pytest
@@ -42,14 +44,14 @@ def test_non_converged_interval_is_named_by_its_start() -> None:
     index = pd.date_range("2025-03-01", periods=3, freq="15min", tz="UTC")
     profile = pd.DataFrame({"load:0": [2.0, 3.0, 800.0]}, index=index)
     for engine in ("lightsim2grid", "pandapower"):
-        with pytest.raises(GridError, match="2025-03-01.00:30"):
+        with pytest.raises(GridError, match=r"starting 2025-03-01T00:30:00\+00:00"):
             list(solve_series(net, profile, engine=engine, progress=False))
 
 
 @pytest.mark.parametrize("column", ["load:9", "line:0", "load:0:vm_pu", "gen"])
 def test_bad_profile_column_is_named(column: str) -> None:
     index = pd.date_range("2025-03-01", periods=1, freq="15min", tz="UTC")
-    with pytest.raises(GridError, match=column):
+    with pytest.raises(GridError, match=re.escape(column)):
         list(solve_series(_radial(), pd.DataFrame({column: [1.0]}, index=index), progress=False))
 
 

@@ -36,7 +36,8 @@ def test_trafo3w_windings_meet_at_a_star_bus_with_exact_kcl() -> None:
     p_from, p_to = by_id(branches.branch_id, branches.p_from_mw), by_id(branches.branch_id, branches.p_to_mw)
     for k in (0, 1):
         res = net.res_trafo3w.loc[k]
-        rows = {side: int(np.flatnonzero(branches.branch_id == f"trafo3w:{k}:{side}")[0]) for side in ("hv", "mv", "lv")}
+        ids = branches.branch_id.tolist()
+        rows = {side: ids.index(f"trafo3w:{k}:{side}") for side in ("hv", "mv", "lv")}
         assert branches.from_bus[rows["hv"]] == 0 and branches.to_bus[rows["hv"]] == -(k + 1)
         assert branches.from_bus[rows["mv"]] == -(k + 1) and branches.to_bus[rows["mv"]] == 1
         # outer ends equal pandapower's published end flows

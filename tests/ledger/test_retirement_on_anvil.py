@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from conftest import T0
 from ledger_park import FIRM_ADDRESSES
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from conftest import T0
 from greenproof.contracts.client import ChainClient
 from greenproof.ledger.database import session_scope
 from greenproof.ledger.errors import ClaimRefReusedError, InsufficientCertificatesError, RetirementError
@@ -72,9 +72,9 @@ def test_claimed_leaves_are_retired_from_the_minted_balance(factory: sessionmake
     with session_scope(factory) as session:
         claim_leaf(session, fresh_chain, first.leaf_id)
     assert fresh_chain.balance_of(CRANES, first.token_id) == first.leaf.amount_wh
-    with pytest.raises(RetirementError, match=f"allocation leaf {first.leaf_id} .* already claimed"):
-        with session_scope(factory) as session:
-            claim_leaf(session, fresh_chain, first.leaf_id)
+    with (pytest.raises(RetirementError, match=f"allocation leaf {first.leaf_id} .* already claimed"),
+          session_scope(factory) as session):
+        claim_leaf(session, fresh_chain, first.leaf_id)
     with session_scope(factory) as session:
         retire_cranes(session, fresh_chain, firm_keys, 0.1)  # 100 000 Wh < the first leaf
     assert fresh_chain.balance_of(CRANES, first.token_id) == first.leaf.amount_wh - 100_000
