@@ -106,7 +106,8 @@ class StorageLedger:
         """Split discharging ``mwh`` from ``unit`` into (taken from the pool pro-rata, delivered incl. deficit)."""
         pool = self._pool.get(unit, np.zeros(len(TECHNOLOGY_KEYS)))
         stored = pool.sum()
-        taken = pool * min(1.0, mwh / stored) if stored > 0 else np.zeros_like(pool)
+        # whole pool when it cannot cover the discharge (also avoids mwh / subnormal overflow)
+        taken = pool.copy() if mwh >= stored else pool * (mwh / stored)
         delivered = taken.copy()
         delivered[_COLUMN[_UNTRACKED]] += max(mwh - taken.sum(), 0.0)
         return taken, delivered
