@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from .app_state import AppState
 from .problem_details import install_problem_handlers
 from .routes import ROUTERS
+from .routes.pages import install_dashboard
 from .settings import ApiSettings
 
 __all__ = ["create_app"]
@@ -49,4 +50,5 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     install_problem_handlers(app)
     for router in ROUTERS:  # the one place routers are included; the dashboard adds its own here
         app.include_router(router)
+    install_dashboard(app)  # web dashboard: pages under /ui, static files under /static
     return app

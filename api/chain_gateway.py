@@ -35,9 +35,10 @@ class ChainGateway:
         Raises
         ------
         ChainUnavailableError
-            If no chain is configured or the node cannot be reached.
+            If no chain or issuer key is configured, or the node cannot be reached.
         """
         if self._client is None:
+            self._endpoint()
             self._client = self.client_for(self.issuer_key())
         return self._client
 
@@ -49,10 +50,7 @@ class ChainGateway:
         ChainUnavailableError
             If no chain is configured or the node cannot be reached.
         """
-        rpc_url, address = self._settings.chain_rpc_url, self._settings.contract_address
-        if not rpc_url or not address:
-            raise ChainUnavailableError(
-                "no chain configured: set GREENPROOF_CHAIN_RPC_URL and GREENPROOF_CONTRACT_ADDRESS")
+        rpc_url, address = self._endpoint()
         try:
             return ChainClient.connect(rpc_url, address, sender_key)
         except ChainError as exc:
@@ -69,3 +67,10 @@ class ChainGateway:
         if self._settings.issuer_key is None:
             raise ChainUnavailableError("no issuer key configured: set GREENPROOF_ISSUER_KEY")
         return self._settings.issuer_key.get_secret_value()
+
+    def _endpoint(self) -> tuple[str, str]:
+        rpc_url, address = self._settings.chain_rpc_url, self._settings.contract_address
+        if not rpc_url or not address:
+            raise ChainUnavailableError(
+                "no chain configured: set GREENPROOF_CHAIN_RPC_URL and GREENPROOF_CONTRACT_ADDRESS")
+        return rpc_url, address

@@ -152,13 +152,14 @@ def _problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
         if app.openapi_schema is not None:
             return app.openapi_schema
         schema = original()
-        # FastAPI documents additional responses as application/json; ours are problem+json.
+        # FastAPI documents additional responses in the route's media type; every error of ours is problem+json.
         for path in schema.get("paths", {}).values():
             for operation in path.values():
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
-                    if status.isdigit() and int(status) >= 400 and "application/json" in content:
-                        content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+                    problem = next((media for media in content.values() if "schema" in media), None)
+                    if status.isdigit() and int(status) >= 400 and problem is not None:
+                        response["content"] = {PROBLEM_MEDIA_TYPE: problem}
         app.openapi_schema = schema
         return schema
 

@@ -47,10 +47,7 @@ def snapshot_digest(snapshot: Snapshot) -> str:
     start have the same digest; any change to any of them changes it.
     """
     inj, wd, br = snapshot.injections, snapshot.withdrawals, snapshot.branches
-
-    def column(values: np.ndarray) -> list[Any]:
-        return values.tolist()  # type: ignore[no-any-return]
-
+    column = np.ndarray.tolist
     data = {
         "bus_ids": column(snapshot.bus_ids),
         "duration_h": float(snapshot.duration_h),

@@ -182,7 +182,7 @@ def _sankey_period(interval: datetime, scope: str) -> tuple[datetime, datetime]:
 
 def _sankey_payload(session: SessionDep, start: datetime, end: datetime, t: Translator) -> dict[str, object]:
     flows = technology_flows(session, start, end)
-    names = dict(session.execute(select(Firm.code, Firm.name_zh if t.language == "zh" else Firm.name_en)).tuples())
+    names = dict(session.execute(select(Firm.code, Firm.name_zh if t.language == "zh" else Firm.name_en)).tuples().all())
     tech = t.subset("tech.")
     sinks = {key: t(f"sink.{key}") for key in OTHER_SINKS} | {code: f"{code} {name}" for code, name in names.items()}
     links = [{"source": tech.get(key, key), "target": sinks.get(sink, sink), "value": round(mwh, 3)}

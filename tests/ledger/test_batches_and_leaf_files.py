@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 from ledger_park import FIRM_ADDRESSES, OPERATOR, SHARES, Park, record_period, register_park
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from test_holder_shares_against_bialek_1996 import bialek_snapshot
 
 from conftest import T0
 from greenproof.contracts.leaves import leaf_hash
 from greenproof.contracts.merkle import MerkleTree
 from greenproof.ledger.batches import IntervalShares, build_batch, load_leaf_file
+from greenproof.ledger.canonical import snapshot_digest
 from greenproof.ledger.database import make_engine, make_session_factory, session_scope, upgrade
 from greenproof.ledger.errors import BatchError, UnknownRecordError
 from greenproof.ledger.leaf_file import LeafFile, hex32
@@ -112,3 +115,20 @@ def test_missing_readings_or_shares_and_unknown_firms_are_refused(factory: sessi
         build_batch(session, period_start_s=T0, period_end_s=T0 + 3 * 900, intervals=bad)
     with pytest.raises(BatchError, match="not made of whole 900 s intervals"), session_scope(factory) as session:
         build_batch(session, period_start_s=T0 + 1, period_end_s=T0 + 900, intervals=[])
+
+
+def test_snapshot_digest_changes_with_any_flow_and_binds_the_batch(factory: sessionmaker[Session], park: Park,
+                                                                   tmp_path: Path) -> None:
+    snapshot = bialek_snapshot()
+    nudged = bialek_snapshot()
+    nudged.branches.p_from_mw[2] = np.nextafter(nudged.branches.p_from_mw[2], np.inf)
+    assert snapshot_digest(snapshot) == snapshot_digest(bialek_snapshot())
+    assert snapshot_digest(nudged) != snapshot_digest(snapshot)
+    with session_scope(factory) as session:
+        intervals = record_period(session, T0, 4)
+    plain = build(factory, intervals)
+    other = fresh_ledger(tmp_path / "digest.sqlite")
+    with session_scope(other) as session:
+        record_period(session, T0, 4)
+    bound = [IntervalShares(i.interval_start_s, i.shares, snapshot_digest(snapshot)) for i in intervals]
+    assert build(other, bound)[1] != plain[1]
