@@ -98,7 +98,7 @@ def firm_series(session: Session, firm_code: str, start_s: int, end_s: int, reso
                FirmIntervalResult.renewable_wh, FirmIntervalResult.emissions_kg)
         .where(FirmIntervalResult.firm_code == firm_code, FirmIntervalResult.interval_start_s >= start_s,
                FirmIntervalResult.interval_start_s < end_s)
-        .order_by(FirmIntervalResult.interval_start_s)).tuples()
+        .order_by(FirmIntervalResult.interval_start_s))
     sums: defaultdict[tuple[datetime, datetime], list[float]] = defaultdict(lambda: [0, 0, 0.0])
     for interval_start_s, interval_s, consumption_wh, renewable_wh, emissions_kg in rows:
         step = sums[_bucket(interval_start_s, interval_s, resolution)]

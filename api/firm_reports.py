@@ -54,7 +54,7 @@ def _certificates_per_hour(session: Session, firm_code: str, period: Period) -> 
         .join(IssuanceBatch, IssuanceBatch.id == AllocationLeafRow.batch_pk)
         .where(Firm.code == firm_code, IssuanceBatch.state == BatchState.CONFIRMED,
                AllocationLeafRow.interval_start_s >= period.start_s, AllocationLeafRow.interval_start_s < period.end_s)
-        .group_by(hour)).tuples()
+        .group_by(hour))
     return {int(start): int(wh) for start, wh in rows}
 
 

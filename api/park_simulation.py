@@ -52,10 +52,18 @@ def park_profiles(start: datetime, end: datetime, seed: int = DEFAULT_SEED) -> p
 
     Profiles are generated per park-local calendar year (:func:`greenproof.grids.binhai.profiles`);
     a period crossing New Year joins two years.
+
+    Raises
+    ------
+    InvalidPeriodError
+        If the period is off the 15-minute grid or in a year the model has no profiles for.
     """
     check_interval_grid(start, end)
     first, last = start.astimezone(PARK_TZ).year, (end - INTERVAL).astimezone(PARK_TZ).year
-    frame = pd.concat([binhai.profiles(year=year, seed=seed) for year in range(first, last + 1)])
+    try:
+        frame = pd.concat([binhai.profiles(year=year, seed=seed) for year in range(first, last + 1)])
+    except NotImplementedError as exc:  # chinese-calendar knows the holidays of a limited range of years
+        raise InvalidPeriodError(f"the park model has no profiles for {first}..{last}: {exc}") from exc
     return frame.loc[pd.Timestamp(start):pd.Timestamp(end - INTERVAL)]
 
 

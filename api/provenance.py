@@ -66,7 +66,7 @@ def _lines(session: Session, retirement: RetirementRow, files: LeafFileCache) ->
         select(AllocationLeafRow, Plant.code, IssuanceBatch.batch_id, IssuanceBatch.root)
         .join(Plant, Plant.id == AllocationLeafRow.plant_id)
         .join(IssuanceBatch, IssuanceBatch.id == AllocationLeafRow.batch_pk)
-        .where(AllocationLeafRow.id.in_(leaf_ids))).tuples()}
+        .where(AllocationLeafRow.id.in_(leaf_ids)))}
     lines = []
     for index, line in enumerate(retirement.lines):
         row, plant_code, batch_id, root = found[line.leaf_id]

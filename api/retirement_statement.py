@@ -37,8 +37,8 @@ def retirement_statement(session: Session, firm_code: str, period: Period) -> Re
     leaf_ids = [line.leaf_id for row in rows for line in row.lines]
     plant_of_leaf = dict(session.execute(
         select(AllocationLeafRow.id, Plant.code).join(Plant, Plant.id == AllocationLeafRow.plant_id)
-        .where(AllocationLeafRow.id.in_(leaf_ids))).tuples().all()) if leaf_ids else {}
-    technology = dict(session.execute(select(Plant.code, Plant.technology)).tuples().all())
+        .where(AllocationLeafRow.id.in_(leaf_ids))).all()) if leaf_ids else {}
+    technology = dict(session.execute(select(Plant.code, Plant.technology)).all())
     by_plant: defaultdict[str, int] = defaultdict(int)
     for row in rows:
         for line in row.lines:

@@ -36,6 +36,7 @@ __all__ = [
     "MeterReadingCreate",
     "MeterReadingsCreate",
     "NodalIntensityPublic",
+    "ParkRegistrationPublic",
     "PlantRetiredPublic",
     "ProvenanceClaim",
     "ProvenanceLine",
@@ -465,3 +466,10 @@ class LeafVerificationPublic(BaseModel):
     retired_wh: int = Field(ge=0)
     retirements: list[RetirementLinePublic]
     problems: list[str]
+
+
+class ParkRegistrationPublic(BaseModel):
+    """Plants and firms of the park model newly registered in the ledger (already registered ones are kept)."""
+
+    plants_added: list[str]
+    firms_added: list[str]

@@ -180,15 +180,18 @@ def _sankey_period(interval: datetime, scope: str) -> tuple[datetime, datetime]:
     return first, (first + timedelta(days=32)).replace(day=1)
 
 
-def _sankey_payload(session: SessionDep, start: datetime, end: datetime, t: Translator) -> dict[str, object]:
+def _sankey_payload(session: SessionDep, start: datetime, end: datetime, t: Translator
+                    ) -> tuple[dict[str, object], dict[str, float]]:
+    """Return the Sankey of technology → firm MWh, and the MWh that went to other sinks (export, storage, ...)."""
     flows = technology_flows(session, start, end)
-    names = dict(session.execute(select(Firm.code, Firm.name_zh if t.language == "zh" else Firm.name_en)).tuples().all())
+    names = dict(session.execute(select(Firm.code, Firm.name_zh if t.language == "zh" else Firm.name_en)
+                                 ).all())
     tech = t.subset("tech.")
-    sinks = {key: t(f"sink.{key}") for key in OTHER_SINKS} | {code: f"{code} {name}" for code, name in names.items()}
-    links = [{"source": tech.get(key, key), "target": sinks.get(sink, sink), "value": round(mwh, 3)}
-             for (key, sink), mwh in sorted(flows.mwh.items()) if mwh >= 0.001]
+    links = [{"source": tech.get(key, key), "target": f"{sink} {names[sink]}", "value": round(mwh, 3)}
+             for (key, sink), mwh in sorted(flows.mwh.items()) if sink in names and mwh >= 0.001]
     nodes = sorted({link["source"] for link in links} | {link["target"] for link in links})
-    return {"nodes": [{"name": n} for n in nodes], "links": links}
+    others = {t(f"sink.{sink}"): mwh for sink, mwh in sorted(flows.by_sink().items()) if sink in OTHER_SINKS}
+    return {"nodes": [{"name": n} for n in nodes], "links": links}, others
 
 
 @router.get("/ui/park", response_class=HTMLResponse)
@@ -204,15 +207,15 @@ def park_page(request: Request, caller: PageCaller, session: SessionDep, start: 
     points = park_series(session, period, step)
     interval = _interval_at(at, days)
     sankey_start, sankey_end = _sankey_period(interval, scope)
+    sankey, sankey_others = _sankey_payload(session, sankey_start, sankey_end, t)
     firms = []
     for firm in session.scalars(select(Firm).order_by(Firm.code)):
         firms.append((firm, totals(firm_series(session, firm.code, period.start_s, period.end_s, Resolution.MONTH))))
     return render(
         request, "park.html", caller=caller, days=days, resolution=step, requested=resolution, scope=scope,
         interval=interval, summary=totals(points), firms=firms, diagram=interval_diagram(session, interval),
-        sankey_start=sankey_start, sankey_end=sankey_end,
-        charts={"share": chart_payload(points, step), "sankey": _sankey_payload(session, sankey_start, sankey_end, t),
-                "labels": t.subset("chart.")})
+        sankey_start=sankey_start, sankey_end=sankey_end, sankey_others=sankey_others,
+        charts={"share": chart_payload(points, step), "sankey": sankey, "labels": t.subset("chart.")})
 
 
 # --- firms ------------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, UploadFile
 from sqlalchemy import func, select
 
+from greenproof.ledger.database import session_scope
 from greenproof.ledger.errors import MeterDataError
 from greenproof.ledger.holder_shares import ledger_devices
 from greenproof.ledger.meters import MeterReading, ingest_readings
@@ -20,6 +21,7 @@ from ..meter_upload import readings_from_csv
 from ..pagination import Page, PageParamsDep
 from ..park_intensity import nodal_intensity
 from ..park_runs import batch_public, issue_pending, run_attribution
+from ..park_setup import register_park
 from ..park_simulation import INTERVAL, check_interval_grid
 from ..periods import PeriodDep
 from ..problem_details import problem_responses
@@ -31,6 +33,7 @@ from ..schemas import (
     IngestResult,
     MeterReadingsCreate,
     NodalIntensityPublic,
+    ParkRegistrationPublic,
     Resolution,
     ShareSeriesPublic,
     UtcTime,
@@ -79,6 +82,14 @@ def renewable_shares(session: SessionDep, _caller: ParkOperator, period: PeriodD
     """Return each firm's consumption and its part traced to renewable plants, per 15 min, hour, day or month."""
     codes = session.scalars(select(Firm.code).order_by(Firm.code)).all()
     return [share_series(session, code, period, resolution) for code in codes]
+
+
+@router.post("/registry", summary="Register the park's plants and firms", responses=problem_responses(503))
+def register(state: StateDep, _caller: ParkOperator) -> ParkRegistrationPublic:
+    """Register the Binhai park model's plants and firms with their custodial certificate accounts (idempotent)."""
+    with session_scope(state.session_factory) as session:
+        added = register_park(session, state.chain.issuer_key())
+    return ParkRegistrationPublic(plants_added=list(added.plants_added), firms_added=list(added.firms_added))
 
 
 @router.post("/attribution-runs", summary="Trace the park over a period", responses=problem_responses(503))

@@ -21,6 +21,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any], set[str]]] = [
     ("POST", "/park/meter-readings/csv",
      {"files": {"file": ("m.csv", b"plant_code,interval_start,energy_wh\nH1,2025-06-20T16:00:00Z,1\n")}},
      {"operator"}),
+    ("POST", "/park/registry", {}, {"operator"}),
     ("POST", "/park/attribution-runs", {"json": DAY}, {"operator"}),
     ("POST", "/park/issuance", {}, {"operator"}),
     ("GET", "/park/batches", {}, {"operator"}),

@@ -116,8 +116,7 @@ def test_overlapping_period_is_refused_by_the_ledger_and_a_chain_refusal_marks_f
     with pytest.raises(BatchError, match="overlaps batches already issued until 2025-03-01T00:30:00"):
         issue(factory, fresh_chain, period_start_s=T0 + 900, period_end_s=T0 + 3 * 900, intervals=intervals[1:3])
     # The chain's own watermark: anchor the next hour behind the ledger's back, then issue it from the ledger.
-    with factory() as session:
-        stored = batches(factory)[0]
+    stored = batches(factory)[0]
     fresh_chain.anchor_batch(b"\x01" * 32, b"\x02" * 32, b"\x03" * 32, T0 + 2 * 900, T0 + 4 * 900,
                              ["H1", "H2", "H3", "PV"])
     with pytest.raises(IssuanceError, match="GreenCertificateIntervalAlreadyIssued"):

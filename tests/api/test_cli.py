@@ -1,0 +1,94 @@
+"""The ``greenproof`` command line: help for every command, key management, exit codes, and the demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from greenproof.api import KeyStore, Role
+from greenproof.api.cli import EXIT_BAD_INPUT, EXIT_UNAVAILABLE, app
+
+runner = CliRunner()
+COMMANDS = ["demo", "simulate", "attribute", "issue", "verify", "retire", "reconcile", "serve", "keys"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+
+
+def test_root_help_lists_every_command() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in COMMANDS:
+        assert command in result.output
+
+
+def test_keys_create_list_revoke(tmp_path: Path) -> None:
+    key_file = tmp_path / "keys.json"
+    created = runner.invoke(app, ["keys", "create", "--role", "exporter", "--firm", "GH2", "--key-file", str(key_file)])
+    assert created.exit_code == 0, created.output
+    key = next(line for line in created.output.splitlines() if line.startswith("gp_"))
+    principal = KeyStore(key_file).authenticate(key)
+    assert (principal.role, principal.firm_code) == (Role.EXPORTER, "GH2")
+    listed = runner.invoke(app, ["keys", "list", "--key-file", str(key_file)])
+    assert principal.key_id in listed.output
+    assert key.split("_")[2] not in listed.output
+    assert runner.invoke(app, ["keys", "revoke", principal.key_id, "--key-file", str(key_file)]).exit_code == 0
+    assert KeyStore(key_file).records() == []
+
+
+def test_firm_key_without_firm_is_bad_input(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["keys", "create", "--role", "firm", "--key-file", str(tmp_path / "k.json")])
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert "--firm" in result.output
+
+
+def test_naive_period_is_bad_input() -> None:
+    result = runner.invoke(app, ["simulate", "2025-06-20T16:00", "2025-06-21T16:00Z"])
+    assert result.exit_code == 2  # click's usage error, the same code as every bad input
+    assert "UTC offset" in result.output
+
+
+def test_off_grid_period_is_bad_input() -> None:
+    result = runner.invoke(app, ["simulate", "2025-06-20T16:05Z", "2025-06-21T16:00Z"])
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert "15-minute grid" in result.output
+
+
+def test_malformed_record_is_bad_input(tmp_path: Path) -> None:
+    record = tmp_path / "record.json"
+    record.write_text(json.dumps({"format": "something else"}))
+    result = runner.invoke(app, ["verify", str(record)])
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert "record.json is not a provenance record" in " ".join(result.output.split())
+
+
+def test_issue_without_chain_is_unavailable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GREENPROOF_CHAIN_RPC_URL", "GREENPROOF_CONTRACT_ADDRESS"):
+        monkeypatch.delenv(name, raising=False)
+    result = runner.invoke(app, ["issue", "--database-url", f"sqlite:///{tmp_path / 'l.sqlite'}"])
+    assert result.exit_code == EXIT_UNAVAILABLE
+    assert "GREENPROOF_CHAIN_RPC_URL" in result.output
+
+
+@pytest.mark.integration
+@pytest.mark.chain
+def test_demo_runs_end_to_end_and_keeps_its_artifacts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["demo", "--keep"])
+    assert result.exit_code == 0, result.output
+    assert "VERIFIED" in result.output
+    assert "FAILED" not in result.output
+    for firm in ("GH2", "STL", "NMT", "WEQ", "IDC", "CCL", "CRN", "LNG"):  # every firm's share is printed
+        assert f"│ {firm} " in result.output
+    (folder,) = tmp_path.glob("greenproof-demo-*")
+    record = json.loads((folder / "provenance-record.json").read_text())
+    assert record["retired_wh"] == 110_000_000  # the demo shipment's 110 MWh
+    (leaf_file,) = folder.glob("leaf-file-0x*.json")
+    assert json.loads(leaf_file.read_text())["root"] == record["lines"][0]["root"]
