@@ -2,13 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from web3.exceptions import Web3Exception
+
 from greenproof.contracts.client import ChainClient
 from greenproof.contracts.errors import ChainError
 
 from .errors import ChainUnavailableError
 from .settings import ApiSettings
 
-__all__ = ["ChainGateway"]
+__all__ = ["ChainGateway", "chain_head", "chain_id_of"]
+
+
+def _read(client: ChainClient, what: str, action: Callable[[], int]) -> int:
+    try:
+        return int(action())
+    except (Web3Exception, OSError, ValueError) as exc:
+        raise ChainError(f"cannot read {what} from {client.rpc_url}: {exc}") from exc
+
+
+def chain_id_of(client: ChainClient) -> int:
+    """Return the chain id of the node ``client`` talks to.
+
+    Raises
+    ------
+    ChainError
+        If the node cannot be reached (names its URL).
+    """
+    return _read(client, "the chain id", lambda: client.web3.eth.chain_id)
+
+
+def chain_head(client: ChainClient) -> int:
+    """Return the number of the newest block.
+
+    Raises
+    ------
+    ChainError
+        If the node cannot be reached (names its URL).
+    """
+    return _read(client, "the newest block number", lambda: client.web3.eth.block_number)
 
 
 class ChainGateway:

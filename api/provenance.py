@@ -33,6 +33,7 @@ from greenproof.ledger.retirements import Shipment, retire
 from greenproof.ledger.settings import LedgerSettings
 
 from .api_tables import ProvenanceRecordRow
+from .chain_gateway import chain_id_of
 from .custody import ensure_gas
 from .errors import NotFoundError, ProvenanceRecordError
 from .evidence import LeafFileCache, LeafProofs
@@ -106,7 +107,7 @@ def issue_provenance(factory: sessionmaker[Session], client: ChainClient, issuer
         claim = ProvenanceClaim(
             firm_code=firm_code, holder=firm.address, beneficiary=beneficiary or firm.name_en, purpose=purpose,
             consumption_start_s=int(consumption_start.timestamp()), consumption_end_s=int(consumption_end.timestamp()),
-            shipment=shipment, chain_id=client.web3.eth.chain_id, contract=client.address,
+            shipment=shipment, chain_id=chain_id_of(client), contract=client.address,
             nonce=secrets.token_hex(16))
     claim_ref = claim_reference(claim)
     ensure_gas(client, claim.holder, issuer_key)

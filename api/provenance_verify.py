@@ -33,6 +33,7 @@ from greenproof.ledger.chain_port import from_hex32
 from greenproof.ledger.leaf_file import hex32
 from greenproof.ledger.retirements import line_claim_ref, shipment_ref
 
+from .chain_gateway import chain_head, chain_id_of
 from .provenance import claim_reference
 from .schemas import ProvenanceLine, ProvenanceRecord, RecordCheck, VerificationPublic
 
@@ -126,7 +127,7 @@ def verify_record(record: ProvenanceRecord, client: ChainClient) -> Verification
     check("claim", None if expected_ref == record.claim_ref.lower() else
           f"the claim hashes to {expected_ref}, not the record's claim reference {record.claim_ref}: it was altered",
           "the claim content matches its reference")
-    chain_id = client.web3.eth.chain_id
+    chain_id = chain_id_of(client)
     check("chain", None if (claim.chain_id, claim.contract.lower()) == (chain_id, client.address.lower()) else
           f"the record is for chain {claim.chain_id} contract {claim.contract}, this node is chain {chain_id} "
           f"contract {client.address}", f"chain {chain_id}, contract {client.address}")
@@ -136,7 +137,7 @@ def verify_record(record: ProvenanceRecord, client: ChainClient) -> Verification
     batches: dict[str, AnchoredBatch | None] = {b: client.batch(from_hex32(b)) for b in {ln.batch_id for ln in lines}}
     check("proofs", _first([_proof_problem(line, i, batches[line.batch_id]) for i, line in enumerate(lines)]),
           f"every leaf is proven against the on-chain roots of {len(batches)} batch(es)")
-    head = client.web3.eth.block_number
+    head = chain_head(client)
     events = _retired_events(client.events, {line.block_number for line in lines if line.block_number <= head})
     check("retirements", _first([_retirement_problem(record, line, i, events) for i, line in enumerate(lines)]),
           f"{len(lines)} Retired event(s) match the record")

@@ -91,19 +91,6 @@ def choose_resolution(period: Period, requested: Resolution | None) -> Resolutio
     return Resolution.MONTH
 
 
-def park_series(session: Session, period: Period, resolution: Resolution) -> list[SeriesPoint]:
-    """Return the park's energies (every firm summed) per step of ``resolution``, in time order."""
-    sums: dict[tuple[datetime, datetime], list[float]] = {}
-    for code in session.scalars(select(Firm.code).order_by(Firm.code)):
-        for point in firm_series(session, code, period.start_s, period.end_s, resolution):
-            step = sums.setdefault((point.start, point.end), [0, 0, 0.0])
-            step[0] += point.consumption_wh
-            step[1] += point.renewable_wh
-            step[2] += point.emissions_kg
-    return [SeriesPoint(start=start, end=end, consumption_wh=int(c), renewable_wh=int(r), emissions_kg=e)
-            for (start, end), (c, r, e) in sorted(sums.items())]
-
-
 @dataclass(frozen=True)
 class SeriesTotals:
     """Energies of a whole series: consumption and renewable MWh, emissions tCO2, renewable share."""
@@ -123,6 +110,27 @@ def totals(points: Sequence[SeriesPoint]) -> SeriesTotals:
     return SeriesTotals(consumption_mwh=sum(p.consumption_wh for p in points) / _WH_PER_MWH,
                         renewable_mwh=sum(p.renewable_wh for p in points) / _WH_PER_MWH,
                         emissions_t=sum(p.emissions_kg for p in points) / 1000)
+
+
+def park_series(session: Session, period: Period, resolution: Resolution
+                ) -> tuple[list[SeriesPoint], dict[str, SeriesTotals]]:
+    """Return the park's energies (every firm summed) per step of ``resolution``, and each firm's totals.
+
+    One read of every firm's results serves both the park series and the firm table.
+    """
+    sums: dict[tuple[datetime, datetime], list[float]] = {}
+    firms: dict[str, SeriesTotals] = {}
+    for code in session.scalars(select(Firm.code).order_by(Firm.code)):
+        points = firm_series(session, code, period.start_s, period.end_s, resolution)
+        firms[code] = totals(points)
+        for point in points:
+            step = sums.setdefault((point.start, point.end), [0, 0, 0.0])
+            step[0] += point.consumption_wh
+            step[1] += point.renewable_wh
+            step[2] += point.emissions_kg
+    park = [SeriesPoint(start=start, end=end, consumption_wh=int(c), renewable_wh=int(r), emissions_kg=e)
+            for (start, end), (c, r, e) in sorted(sums.items())]
+    return park, firms
 
 
 def _label(moment: datetime, resolution: Resolution) -> str:

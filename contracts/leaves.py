@@ -22,16 +22,37 @@ that both sides agree. Times are UNIX seconds (UTC); amounts are whole watt-hour
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
-from eth_abi import encode
-from eth_utils import keccak, to_checksum_address
+from eth_utils import keccak
 
 __all__ = ["ALLOCATION_TAG", "CAP_TAG", "AllocationLeaf", "CapLeaf", "leaf_hash", "plant_key", "token_id"]
 
 ALLOCATION_TAG = 1
 CAP_TAG = 2
 
+_WORD = 32
 
+
+def _uint(value: int, bits: int, name: str) -> bytes:
+    """ABI-encode an unsigned integer as one 32-byte word, checking that it fits ``bits`` bits."""
+    if not 0 <= value < 1 << bits:
+        raise ValueError(f"{name} {value} does not fit a uint{bits}")
+    return value.to_bytes(_WORD, "big")
+
+
+def _address(holder: str) -> bytes:
+    """ABI-encode a ``0x``-prefixed 20-byte hex address as one word (checksum case not required)."""
+    try:
+        raw = bytes.fromhex(holder[2:]) if holder[:2] in ("0x", "0X") else b""
+    except ValueError:
+        raw = b""
+    if len(raw) != 20:
+        raise ValueError(f"holder {holder!r} is not a 0x-prefixed 20-byte hex address")
+    return raw.rjust(_WORD, b"\0")
+
+
+@lru_cache(maxsize=4096)
 def plant_key(plant_code: str) -> bytes:
     """Return the 32-byte on-chain key of a plant: ``keccak256`` of its UTF-8 code."""
     if not plant_code:
@@ -53,8 +74,13 @@ def token_id(plant_code: str, interval_start_s: int, interval_s: int) -> int:
     """
     if interval_start_s < 0 or interval_s <= 0:
         raise ValueError(f"interval start {interval_start_s} s / length {interval_s} s must be >= 0 / > 0")
-    digest = keccak(encode(["bytes32", "uint64", "uint32"], [plant_key(plant_code), interval_start_s, interval_s]))
-    return int.from_bytes(digest, "big")
+    return _token_id(plant_code, interval_start_s, interval_s)
+
+
+@lru_cache(maxsize=1 << 18)
+def _token_id(plant_code: str, interval_start_s: int, interval_s: int) -> int:
+    encoded = plant_key(plant_code) + _uint(interval_start_s, 64, "interval start") + _uint(interval_s, 32, "interval")
+    return int.from_bytes(keccak(encoded), "big")
 
 
 @dataclass(frozen=True)
@@ -74,11 +100,16 @@ class AllocationLeaf:
 
     def encoded(self) -> bytes:
         """Return the ABI encoding hashed into the leaf (see module docstring)."""
-        return encode(
-            ["uint8", "bytes32", "uint64", "uint32", "address", "uint256"],
-            [ALLOCATION_TAG, plant_key(self.plant_code), self.interval_start_s, self.interval_s,
-             to_checksum_address(self.holder), self.amount_wh],
-        )
+        return b"".join((
+            _uint(ALLOCATION_TAG, 8, "tag"), plant_key(self.plant_code),
+            _uint(self.interval_start_s, 64, "interval start"), _uint(self.interval_s, 32, "interval"),
+            _address(self.holder), _uint(self.amount_wh, 256, "amount_wh"),
+        ))
+
+    @cached_property
+    def hash(self) -> bytes:
+        """The double-hashed 32-byte Merkle leaf, computed once per leaf object."""
+        return keccak(keccak(self.encoded()))
 
 
 @dataclass(frozen=True)
@@ -97,12 +128,18 @@ class CapLeaf:
 
     def encoded(self) -> bytes:
         """Return the ABI encoding hashed into the leaf (see module docstring)."""
-        return encode(
-            ["uint8", "bytes32", "uint64", "uint32", "uint256"],
-            [CAP_TAG, plant_key(self.plant_code), self.interval_start_s, self.interval_s, self.cap_wh],
-        )
+        return b"".join((
+            _uint(CAP_TAG, 8, "tag"), plant_key(self.plant_code),
+            _uint(self.interval_start_s, 64, "interval start"), _uint(self.interval_s, 32, "interval"),
+            _uint(self.cap_wh, 256, "cap_wh"),
+        ))
+
+    @cached_property
+    def hash(self) -> bytes:
+        """The double-hashed 32-byte Merkle leaf, computed once per leaf object."""
+        return keccak(keccak(self.encoded()))
 
 
 def leaf_hash(leaf: AllocationLeaf | CapLeaf) -> bytes:
     """Return the double-hashed 32-byte Merkle leaf (OpenZeppelin StandardMerkleTree style)."""
-    return keccak(keccak(leaf.encoded()))
+    return leaf.hash

@@ -204,13 +204,11 @@ def park_page(request: Request, caller: PageCaller, session: SessionDep, start: 
     days = _days(session, start, end)
     period = days.period
     step = choose_resolution(period, resolution)
-    points = park_series(session, period, step)
+    points, firm_totals = park_series(session, period, step)
     interval = _interval_at(at, days)
     sankey_start, sankey_end = _sankey_period(interval, scope)
     sankey, sankey_others = _sankey_payload(session, sankey_start, sankey_end, t)
-    firms = []
-    for firm in session.scalars(select(Firm).order_by(Firm.code)):
-        firms.append((firm, totals(firm_series(session, firm.code, period.start_s, period.end_s, Resolution.MONTH))))
+    firms = [(firm, firm_totals[firm.code]) for firm in session.scalars(select(Firm).order_by(Firm.code))]
     return render(
         request, "park.html", caller=caller, days=days, resolution=step, requested=resolution, scope=scope,
         interval=interval, summary=totals(points), firms=firms, diagram=interval_diagram(session, interval),
