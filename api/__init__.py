@@ -11,6 +11,7 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
     ProvenanceRecordError,
+    ShipmentAlreadyRetiredError,
     UploadTooLargeError,
 )
 from .settings import ApiSettings
@@ -28,6 +29,7 @@ __all__ = [
     "Principal",
     "ProvenanceRecordError",
     "Role",
+    "ShipmentAlreadyRetiredError",
     "UploadTooLargeError",
     "create_app",
 ]

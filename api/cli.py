@@ -39,6 +39,7 @@ from .provenance import issue_provenance
 from .provenance_verify import verify_record
 from .schemas import IssuanceMode, ProvenanceRecord, ShipmentCreate, VerificationPublic
 from .settings import ApiSettings
+from .units import KG_PER_T, mwh
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_MISMATCH", "EXIT_UNAVAILABLE", "app", "main"]
 
@@ -166,7 +167,7 @@ def demo(
     _print_checks(result.record_check)
     leaves = result.leaves_check
     console.print(f"ledger.verify from chain + leaf file: {len(leaves.leaves)} leaves of {DEMO_EXPORTER}, "
-                  f"{'all proven' if leaves.ok else 'NOT all proven'}; {leaves.retired_wh / 1e6:,.3f} MWh retired "
+                  f"{'all proven' if leaves.ok else 'NOT all proven'}; {mwh(leaves.retired_wh):,.3f} MWh retired "
                   f"on-chain")
     console.print(f"provenance record {result.record.claim_ref}: "
                   f"{'[bold green]VERIFIED[/bold green]' if result.verified else '[bold red]FAILED[/bold red]'} "
@@ -194,7 +195,7 @@ def simulate(
         totals[reading.plant_code] = totals.get(reading.plant_code, 0) + int(reading.energy_wh or 0)
     table = Table("plant", "generation MWh", title="Simulated renewable generation")
     for code, wh in sorted(totals.items()):
-        table.add_row(code, f"{wh / 1e6:,.3f}")
+        table.add_row(code, f"{mwh(wh):,.3f}")
     console.print(table)
     if csv_file is not None:
         csv_file.write_text(readings_to_csv(readings), encoding="utf-8")
@@ -272,7 +273,7 @@ def retire(
             state.close()
     target = out or Path(f"provenance-{record.claim_ref[:18]}.json")
     target.write_text(json.dumps(record.model_dump(mode="json"), indent=2), encoding="utf-8")
-    console.print(f"retired {record.retired_wh / 1e6:,.3f} MWh in {len(record.lines)} line(s); record {target}; "
+    console.print(f"retired {mwh(record.retired_wh):,.3f} MWh in {len(record.lines)} line(s); record {target}; "
                   f"verify at {record.verify_url}")
 
 
@@ -342,8 +343,8 @@ def _print_firms(run: AttributionRun) -> None:
     table = Table("firm", "consumption MWh", "renewable MWh", "renewable share", "tCO2",
                   title=f"Traced supply {run.period_start:%Y-%m-%d %H:%M} – {run.period_end:%Y-%m-%d %H:%M} UTC")
     for firm in run.firms:
-        table.add_row(firm.firm_code, f"{firm.consumption_wh / 1e6:,.1f}", f"{firm.renewable_wh / 1e6:,.1f}",
-                      f"{firm.renewable_share:.1%}", f"{firm.emissions_kg / 1e3:,.1f}")
+        table.add_row(firm.firm_code, f"{mwh(firm.consumption_wh):,.1f}", f"{mwh(firm.renewable_wh):,.1f}",
+                      f"{firm.renewable_share:.1%}", f"{firm.emissions_kg / KG_PER_T:,.1f}")
     console.print(table)
 
 

@@ -1,13 +1,14 @@
 """The API's dependency vocabulary: ``Annotated`` aliases used in route signatures.
 
-- :data:`SettingsDep` — the app's :class:`~greenproof.api.settings.ApiSettings`;
+- :data:`StateDep` — the app's :class:`~greenproof.api.app_state.AppState` (settings, sessions, chain);
 - :data:`SessionDep` — a ledger database session for the request (routes commit what they write);
 - :data:`ChainDep` — the lazily connected chain (503 when none is configured);
 - :data:`CurrentPrincipal` — the caller of a valid API key (401 otherwise);
 - :func:`require_role` — a dependency admitting only some roles (403 otherwise); the aliases
-  :data:`ParkOperator`, :data:`FirmCaller`, :data:`Auditor`, :data:`Exporter` and
-  :data:`FirmReader` (firm, exporter or auditor) are built with it;
-- :data:`FirmScope` — the ``{firm_code}`` path parameter, checked against the caller's firm.
+  :data:`ParkOperator`, :data:`Auditor` and :data:`Exporter` are built with it;
+- :data:`FirmScope` — the ``{firm_code}`` path parameter, checked against the caller's firm
+  (readable by that firm's firm and exporter keys, and by auditors);
+- :data:`Hash32Path` — a ``0x`` + 64-hex path parameter (batch id, leaf hash, claim reference).
 """
 
 from __future__ import annotations
@@ -23,19 +24,16 @@ from .api_keys import Principal, Role
 from .app_state import AppState
 from .chain_gateway import ChainGateway
 from .errors import AuthenticationError, PermissionDeniedError
-from .settings import ApiSettings
 
 __all__ = [
     "Auditor",
     "ChainDep",
     "CurrentPrincipal",
     "Exporter",
-    "FirmCaller",
-    "FirmReader",
     "FirmScope",
+    "Hash32Path",
     "ParkOperator",
     "SessionDep",
-    "SettingsDep",
     "StateDep",
     "require_role",
 ]
@@ -50,13 +48,6 @@ def _state(request: Request) -> AppState:
 
 
 StateDep = Annotated[AppState, Depends(_state)]
-
-
-def _settings(state: StateDep) -> ApiSettings:
-    return state.settings
-
-
-SettingsDep = Annotated[ApiSettings, Depends(_settings)]
 
 
 def _session(state: StateDep) -> Iterator[Session]:
@@ -122,7 +113,8 @@ def _firm_scope(
 FirmScope = Annotated[str, Depends(_firm_scope)]
 
 ParkOperator = Annotated[Principal, Depends(require_role(Role.PARK_OPERATOR))]
-FirmCaller = Annotated[Principal, Depends(require_role(Role.FIRM))]
 Auditor = Annotated[Principal, Depends(require_role(Role.AUDITOR))]
 Exporter = Annotated[Principal, Depends(require_role(Role.EXPORTER))]
-FirmReader = Annotated[Principal, Depends(require_role(Role.FIRM, Role.EXPORTER, Role.AUDITOR))]
+
+#: A 32-byte hash or id in a path (batch id, leaf hash, claim reference): ``0x`` + 64 hex digits.
+Hash32Path = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", description="0x + 64 hex digits.")]

@@ -10,6 +10,7 @@ Each carries the HTTP status it maps to; :mod:`greenproof.api.problem_details` t
         ├── NotFoundError            404: no such firm, plant, certificate, record
         ├── InvalidPeriodError       422: a period is empty, reversed or too long
         ├── ApiKeyError              400: a key cannot be created (role / firm mismatch, bad key file)
+        ├── ShipmentAlreadyRetiredError 409: a firm's shipment already has a retirement
         ├── UploadTooLargeError      413: an uploaded file is larger than the limit
         ├── ChainUnavailableError    503: no chain configured or the node is unreachable
         └── ProvenanceRecordError    422: a provenance record is malformed or fails verification
@@ -28,6 +29,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "ProvenanceRecordError",
+    "ShipmentAlreadyRetiredError",
     "UploadTooLargeError",
 ]
 
@@ -66,6 +68,12 @@ class ApiKeyError(ApiError):
     """An API key cannot be created or the key file cannot be read."""
 
     status = 400
+
+
+class ShipmentAlreadyRetiredError(ApiError):
+    """The firm already retired certificates against this shipment id (one claim per shipment)."""
+
+    status = 409
 
 
 class UploadTooLargeError(ApiError):

@@ -14,10 +14,10 @@ from .attribution_results import firm_series
 from .errors import InvalidPeriodError
 from .periods import Period, utc_from_s
 from .schemas import HourlyMatchingPublic, HourMatch, Resolution, SeriesPointPublic, ShareSeriesPublic
+from .units import mwh
 
 __all__ = ["MAX_QUARTER_HOUR_DAYS", "hourly_matching", "share_series"]
 
-_WH_PER_MWH = 1_000_000
 #: Longest period served at 15-minute resolution (2,976 points).
 MAX_QUARTER_HOUR_DAYS = 31
 
@@ -39,8 +39,8 @@ def share_series(session: Session, firm_code: str, period: Period, resolution: R
     return ShareSeriesPublic(
         firm_code=firm_code, resolution=resolution,
         renewable_share=min(renewable / consumed, 1.0) if consumed else 0.0,
-        points=[SeriesPointPublic(start=p.start, end=p.end, consumption_mwh=p.consumption_wh / _WH_PER_MWH,
-                                  renewable_mwh=p.renewable_wh / _WH_PER_MWH,
+        points=[SeriesPointPublic(start=p.start, end=p.end, consumption_mwh=mwh(p.consumption_wh),
+                                  renewable_mwh=mwh(p.renewable_wh),
                                   renewable_share=min(p.renewable_share, 1.0),
                                   carbon_intensity_t_per_mwh=p.carbon_intensity_t_per_mwh) for p in points],
     )

@@ -44,11 +44,10 @@ from greenproof.ledger.meters import MeterReading, ingest_readings
 from .api_tables import FirmIntervalResult
 from .attribution_results import replace_results
 from .park_simulation import snapshot_readings
+from .units import KG_PER_T, WH_PER_MWH
 
 __all__ = ["AttributionRun", "FirmTotal", "attribute_period"]
 
-_WH_PER_MWH = 1_000_000
-_KG_PER_T = 1_000
 
 
 @dataclass(frozen=True)
@@ -106,9 +105,9 @@ def _firm_results(allocation: Allocation, firm_columns: dict[str, NDArray[np.int
     renewable_mwh = share[:, renewable].sum(axis=1) * demand_mwh
     emissions_t = (share @ factors) * demand_mwh
     return [FirmIntervalResult(firm_code=firm, interval_start_s=start_s, interval_s=interval_s,
-                               consumption_wh=int(demand_mwh[cols].sum() * _WH_PER_MWH),
-                               renewable_wh=int(renewable_mwh[cols].sum() * _WH_PER_MWH),
-                               emissions_kg=float(emissions_t[cols].sum() * _KG_PER_T))
+                               consumption_wh=int(demand_mwh[cols].sum() * WH_PER_MWH),
+                               renewable_wh=int(renewable_mwh[cols].sum() * WH_PER_MWH),
+                               emissions_kg=float(emissions_t[cols].sum() * KG_PER_T))
             for firm, cols in firm_columns.items()]
 
 

@@ -14,6 +14,7 @@ from greenproof.ledger.meters import MeterReading
 
 from .attribution_results import PARK_TZ
 from .errors import InvalidPeriodError
+from .units import WH_PER_MWH
 
 __all__ = [
     "DEFAULT_SEED",
@@ -29,7 +30,6 @@ __all__ = [
 DEFAULT_SEED = 20250101
 #: Interval length of the park model.
 INTERVAL = timedelta(minutes=15)
-_WH_PER_MWH = 1_000_000
 
 
 def check_interval_grid(start: datetime, end: datetime) -> None:
@@ -99,7 +99,7 @@ def snapshot_readings(snapshot: Snapshot, plant_devices: Mapping[str, str], inte
     output_mw = dict(zip(snapshot.injections.device_id.tolist(), snapshot.injections.p_mw.tolist(), strict=True))
     start_s = int(snapshot.start.timestamp())
     return [MeterReading(plant_code=code, interval_start=start_s, interval_s=interval_s,
-                         energy_wh=int(output_mw.get(device, 0.0) * snapshot.duration_h * _WH_PER_MWH),
+                         energy_wh=int(output_mw.get(device, 0.0) * snapshot.duration_h * WH_PER_MWH),
                          source="simulated")
             for device, code in sorted(plant_devices.items())]
 

@@ -35,7 +35,7 @@ from greenproof.ledger.settings import LedgerSettings
 from .api_tables import ProvenanceRecordRow
 from .chain_gateway import chain_id_of
 from .custody import ensure_gas
-from .errors import NotFoundError, ProvenanceRecordError
+from .errors import NotFoundError, ProvenanceRecordError, ShipmentAlreadyRetiredError
 from .evidence import LeafFileCache, LeafProofs
 from .park_setup import firm_account_key
 from .schemas import ProvenanceClaim, ProvenanceLine, ProvenanceRecord, ShipmentCreate
@@ -97,6 +97,8 @@ def issue_provenance(factory: sessionmaker[Session], client: ChainClient, issuer
         From :func:`greenproof.ledger.retirements.retire`.
     ProvenanceRecordError
         If the firm's ledger account is not its custodial account (its key is unknown here).
+    ShipmentAlreadyRetiredError
+        If the firm already has a (not failed) retirement for this shipment id: one claim per shipment.
     """
     holder_key = firm_account_key(issuer_key, firm_code)
     with factory() as session:
@@ -104,6 +106,12 @@ def issue_provenance(factory: sessionmaker[Session], client: ChainClient, issuer
         if Account.from_key(holder_key).address != firm.address:
             raise ProvenanceRecordError(f"firm {firm_code}: account {firm.address} is not its custodial account; "
                                         "this registry cannot sign its retirements")
+        earlier = session.scalar(select(RetirementRow.claim_ref).where(
+            RetirementRow.firm_id == firm.id, RetirementRow.shipment_id == shipment.shipment_id,
+            RetirementRow.state != "failed"))
+        if earlier is not None:
+            raise ShipmentAlreadyRetiredError(f"firm {firm_code} already retired certificates for shipment "
+                                              f"{shipment.shipment_id!r} (claim reference {earlier})")
         claim = ProvenanceClaim(
             firm_code=firm_code, holder=firm.address, beneficiary=beneficiary or firm.name_en, purpose=purpose,
             consumption_start_s=int(consumption_start.timestamp()), consumption_end_s=int(consumption_end.timestamp()),

@@ -12,10 +12,10 @@ from jinja2 import Environment
 
 from .periods import utc_from_s
 from .schemas import ProvenanceRecord
+from .units import latin1, mwh
 
 __all__ = ["qr_png", "record_html", "record_pdf"]
 
-_WH_PER_MWH = 1_000_000
 
 _HTML = Environment(autoescape=True).from_string("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -67,11 +67,6 @@ def record_html(record: ProvenanceRecord) -> str:
         qr=base64.b64encode(qr_png(record.verify_url)).decode("ascii"))
 
 
-def _latin1(text: str) -> str:
-    # fpdf2's core fonts are Latin-1; other characters print as '?'.
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def record_pdf(record: ProvenanceRecord) -> bytes:
     """Return the record as a one-page A4 PDF with the QR code of its verify URL."""
     claim, shipment = record.claim, record.claim.shipment
@@ -85,22 +80,22 @@ def record_pdf(record: ProvenanceRecord) -> bytes:
         f"Shipment {shipment.shipment_id}: {shipment.quantity:g} {shipment.quantity_unit} of {shipment.product}",
         f"Destination: {shipment.destination}",
         f"Embedded electricity: {shipment.embedded_electricity_mwh:,.3f} MWh",
-        f"Retired: {record.retired_wh / _WH_PER_MWH:,.3f} MWh of {claim.firm_code} ({claim.holder})",
+        f"Retired: {mwh(record.retired_wh):,.3f} MWh of {claim.firm_code} ({claim.holder})",
         f"Consumption period (UTC): {utc_from_s(claim.consumption_start_s).isoformat()} to "
         f"{utc_from_s(claim.consumption_end_s).isoformat()}",
         f"Beneficiary: {claim.beneficiary}; purpose: {claim.purpose}",
         f"Chain {claim.chain_id}, contract {claim.contract}",
     ]
     for text in lines:
-        pdf.multi_cell(140, 5, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(140, 5, latin1(text), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("Courier", size=7)
     pdf.multi_cell(0, 4, f"Claim reference: {record.claim_ref}", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(0, 4, _latin1(f"Verify: {record.verify_url}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 4, latin1(f"Verify: {record.verify_url}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("Helvetica", size=9)
     with pdf.table(col_widths=(40, 40), text_align=("LEFT", "RIGHT"), width=80, align="LEFT") as table:
         table.row(["Plant", "MWh retired"])
         for plant, wh in _by_plant(record):
-            table.row([plant, f"{wh / _WH_PER_MWH:,.3f}"])
+            table.row([plant, f"{mwh(wh):,.3f}"])
     return bytes(pdf.output())

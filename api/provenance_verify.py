@@ -36,10 +36,10 @@ from greenproof.ledger.retirements import line_claim_ref, shipment_ref
 from .chain_gateway import chain_head, chain_id_of
 from .provenance import claim_reference
 from .schemas import ProvenanceLine, ProvenanceRecord, RecordCheck, VerificationPublic
+from .units import WH_PER_MWH
 
 __all__ = ["verify_record"]
 
-_WH_PER_MWH = 1_000_000
 _BAD_FIELDS = (ValueError, TypeError, OverflowError, EncodingError)
 
 
@@ -142,7 +142,7 @@ def verify_record(record: ProvenanceRecord, client: ChainClient) -> Verification
     check("retirements", _first([_retirement_problem(record, line, i, events) for i, line in enumerate(lines)]),
           f"{len(lines)} Retired event(s) match the record")
     total = sum(line.amount_wh for line in lines)
-    needed = int((Decimal(repr(claim.shipment.embedded_electricity_mwh)) * _WH_PER_MWH)
+    needed = int((Decimal(repr(claim.shipment.embedded_electricity_mwh)) * WH_PER_MWH)
                  .to_integral_value(rounding=ROUND_CEILING))
     coverage = (f"lines sum to {total} Wh, the record states {record.retired_wh} Wh" if total != record.retired_wh
                 else f"{total} Wh retired < {needed} Wh embedded in the shipment" if total < needed else None)

@@ -14,6 +14,7 @@ from greenproof.ledger.registry import firm_by_code
 
 from .periods import Period, utc_from_s
 from .schemas import PlantRetiredPublic, RetirementPublic, RetirementStatementPublic, ShipmentPublic
+from .units import latin1, mwh
 
 __all__ = ["retirement_statement", "statement_pdf"]
 
@@ -60,11 +61,6 @@ def retirement_statement(session: Session, firm_code: str, period: Period) -> Re
     )
 
 
-def _latin1(text: str) -> str:
-    # fpdf2's core fonts are Latin-1; Chinese names are not printed (the English names are).
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def statement_pdf(statement: RetirementStatementPublic) -> bytes:
     """Render a statement as a one-table PDF (A4), quantities in MWh with three decimals (kWh)."""
     pdf = FPDF(format="A4")
@@ -77,10 +73,10 @@ def statement_pdf(statement: RetirementStatementPublic) -> bytes:
         f"Account: {statement.firm_code} - {statement.firm_name} ({statement.account})",
         f"Period (UTC): {statement.period_start.isoformat()} to {statement.period_end.isoformat()}",
         f"Generated (UTC): {statement.generated_at.isoformat(timespec='seconds')}",
-        f"Total retired: {statement.retired_wh / 1e6:,.3f} MWh in {len(statement.retirements)} retirement(s)",
+        f"Total retired: {mwh(statement.retired_wh):,.3f} MWh in {len(statement.retirements)} retirement(s)",
     ]
     for line in header:
-        pdf.cell(0, 5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 5, latin1(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 10)
     pdf.cell(0, 6, "By plant", new_x="LMARGIN", new_y="NEXT")
@@ -88,7 +84,7 @@ def statement_pdf(statement: RetirementStatementPublic) -> bytes:
     with pdf.table(col_widths=(30, 40, 40), text_align=("LEFT", "LEFT", "RIGHT")) as table:
         table.row(["Plant", "Technology", "Retired MWh"])
         for plant in statement.by_plant:
-            table.row([plant.plant_code, plant.technology, f"{plant.retired_wh / 1e6:,.3f}"])
+            table.row([plant.plant_code, plant.technology, f"{mwh(plant.retired_wh):,.3f}"])
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 10)
     pdf.cell(0, 6, "Retirements", new_x="LMARGIN", new_y="NEXT")
@@ -96,7 +92,7 @@ def statement_pdf(statement: RetirementStatementPublic) -> bytes:
     with pdf.table(col_widths=(28, 30, 40, 30, 22, 40), text_align="LEFT") as table:
         table.row(["Shipment", "Product", "Destination", "Beneficiary", "MWh", "Claim reference"])
         for item in statement.retirements:
-            table.row([_latin1(item.shipment.shipment_id), _latin1(item.shipment.product),
-                       _latin1(item.shipment.destination), _latin1(item.beneficiary),
-                       f"{item.retired_wh / 1e6:,.3f}", _latin1(item.claim_ref)])
+            table.row([latin1(item.shipment.shipment_id), latin1(item.shipment.product),
+                       latin1(item.shipment.destination), latin1(item.beneficiary),
+                       f"{mwh(item.retired_wh):,.3f}", latin1(item.claim_ref)])
     return bytes(pdf.output())

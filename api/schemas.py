@@ -1,5 +1,7 @@
 """Request and response bodies of the HTTP API (pydantic), kept apart from the ledger's ORM rows.
 
+Request bodies (and the provenance record, which is also posted back) refuse unknown fields.
+
 Conventions: energies are whole watt-hours (``*_wh``) where they are certificate quantities and
 MWh (``*_mwh``) where they are physical aggregates; times are timezone-aware UTC (ISO 8601);
 shares are fractions in [0, 1]; carbon intensities are tCO2/MWh; hashes and ids from the chain
@@ -12,7 +14,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 __all__ = [
     "MAX_PERIOD_DAYS",
@@ -83,6 +85,8 @@ class HealthPublic(BaseModel):
 class MeterReadingCreate(BaseModel):
     """One plant's metered generation over one interval. Give exactly one of ``energy_wh``, ``energy_mwh``."""
 
+    model_config = ConfigDict(extra="forbid")
+
     plant_code: Code
     interval_start: UtcTime
     interval_s: int = Field(default=900, ge=1, le=86_400, description="Interval length, seconds.")
@@ -93,6 +97,8 @@ class MeterReadingCreate(BaseModel):
 
 class MeterReadingsCreate(BaseModel):
     """A JSON upload of meter readings (all or nothing; re-sending the same values is a no-op)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     readings: list[MeterReadingCreate] = Field(min_length=1, max_length=200_000)
 
@@ -194,6 +200,8 @@ class HourlyMatchingPublic(BaseModel):
 class LeafPublic(BaseModel):
     """An allocation leaf as hashed into a batch root (see docs/ledger.md, leaf file format)."""
 
+    model_config = ConfigDict(extra="forbid")
+
     plant_code: str
     interval_start_s: int = Field(description="Interval start, UNIX seconds UTC.")
     interval_s: int
@@ -205,6 +213,8 @@ class LeafPublic(BaseModel):
 
 class CapLeafPublic(BaseModel):
     """A cap leaf: the plant's metered Wh in the interval, the supply cap of its token id."""
+
+    model_config = ConfigDict(extra="forbid")
 
     plant_code: str
     interval_start_s: int
@@ -302,6 +312,8 @@ class IssuanceMode(StrEnum):
 class AttributionRunCreate(BaseModel):
     """Trace the park over a period (whole 15-minute intervals, at most a week per request)."""
 
+    model_config = ConfigDict(extra="forbid")
+
     start: UtcTime
     end: UtcTime
     simulated_meters: bool = Field(
@@ -370,6 +382,8 @@ Text = Annotated[str, Field(min_length=1, max_length=200)]
 class ShipmentCreate(BaseModel):
     """A shipment whose embedded electricity is to be covered by retired renewable certificates."""
 
+    model_config = ConfigDict(extra="forbid")
+
     shipment_id: str = Field(min_length=1, max_length=128, description="Bill of lading or customs declaration no.")
     product: Text
     quantity: float = Field(gt=0, le=1e12)
@@ -381,6 +395,8 @@ class ShipmentCreate(BaseModel):
 class RetirementCreate(BaseModel):
     """Retire the exporter firm's certificates of a consumption period against a shipment."""
 
+    model_config = ConfigDict(extra="forbid")
+
     shipment: ShipmentCreate
     consumption_start: UtcTime
     consumption_end: UtcTime
@@ -390,6 +406,8 @@ class RetirementCreate(BaseModel):
 
 class ProvenanceClaim(BaseModel):
     """The committed content of a provenance record: ``claim_ref = keccak256(canonical JSON of this)``."""
+
+    model_config = ConfigDict(extra="forbid")
 
     firm_code: str = Field(max_length=64)
     holder: Address
@@ -406,6 +424,8 @@ class ProvenanceClaim(BaseModel):
 class ProvenanceLine(BaseModel):
     """Certificates of one leaf retired in one transaction, with the proofs linking them to an anchored root."""
 
+    model_config = ConfigDict(extra="forbid")
+
     line: int = Field(ge=0, le=1_000_000)
     claim_ref: Hex32 = Field(description="On-chain claim reference: keccak256(canonical {claim_ref, line}).")
     batch_id: Hex32
@@ -421,6 +441,8 @@ class ProvenanceLine(BaseModel):
 
 class ProvenanceRecord(BaseModel):
     """A buyer-verifiable record of a shipment's renewable electricity, retired on-chain."""
+
+    model_config = ConfigDict(extra="forbid")
 
     format: str = Field(pattern=r"^greenproof-provenance/1$")
     claim_ref: Hex32

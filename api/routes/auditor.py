@@ -11,7 +11,7 @@ from greenproof.contracts.leaves import AllocationLeaf
 from greenproof.ledger.verify import verify_leaf
 
 from ..certificate_queries import CertificateQuery, certificates
-from ..deps import Auditor, ChainDep, SessionDep, StateDep
+from ..deps import Auditor, ChainDep, Hash32Path, SessionDep, StateDep
 from ..evidence import evidence_bundle
 from ..pagination import Page, PageParamsDep
 from ..periods import OptionalPeriodDep, PeriodDep
@@ -25,13 +25,10 @@ from ..schemas import (
     RetirementStatementPublic,
 )
 
-__all__ = ["HASH_PATTERN", "router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/auditor", tags=["auditor"], responses=problem_responses(401, 403, 404, 422))
 
-#: A 32-byte hash or id as ``0x`` + 64 hex digits.
-HASH_PATTERN = r"^0x[0-9a-fA-F]{64}$"
-Hash32 = Annotated[str, Path(pattern=HASH_PATTERN, description="0x + 64 hex digits.")]
 CodeFilter = Annotated[str | None, Query(max_length=64)]
 FirmCode = Annotated[str, Path(min_length=1, max_length=64, description="Firm code.")]
 
@@ -41,7 +38,7 @@ def certificate_history(
     _caller: Auditor, session: SessionDep, state: StateDep, page: PageParamsDep, period: OptionalPeriodDep,
     token_id: Annotated[str | None, Query(pattern=r"^[0-9]{1,78}$", description="ERC-1155 token id.")] = None,
     plant: CodeFilter = None, firm: CodeFilter = None,
-    batch_id: Annotated[str | None, Query(pattern=HASH_PATTERN)] = None,
+    batch_id: Annotated[str | None, Query(pattern=r"^0x[0-9a-fA-F]{64}$")] = None,
 ) -> Page[CertificatePublic]:
     """List certificates of every holder by token id, plant, firm, batch and period."""
     query = CertificateQuery(firm_code=firm, plant_code=plant, token_id=token_id, batch_id=batch_id,
@@ -51,21 +48,21 @@ def certificate_history(
 
 
 @router.get("/evidence/{leaf_hash}", summary="Evidence bundle of a certificate leaf")
-def evidence(leaf_hash: Hash32, _caller: Auditor, session: SessionDep, state: StateDep) -> EvidenceBundle:
+def evidence(leaf_hash: Hash32Path, _caller: Auditor, session: SessionDep, state: StateDep) -> EvidenceBundle:
     """Return the leaf, its batch's input hash and root, Merkle proofs and the anchoring and retirement transactions."""
     return evidence_bundle(session, leaf_hash, state.leaf_files)
 
 
 @router.get("/batches/{batch_id}/leaf-file", summary="Published leaf file of a batch",
             responses={200: {"content": {"application/json": {}}, "description": "Canonical JSON leaf file."}})
-def leaf_file(batch_id: Hash32, _caller: Auditor, session: SessionDep, state: StateDep) -> Response:
+def leaf_file(batch_id: Hash32Path, _caller: Auditor, session: SessionDep, state: StateDep) -> Response:
     """Return the batch's leaf file (canonical JSON, docs/ledger.md): enough to rebuild its root offline."""
     return Response(state.leaf_files.get(session, batch_id.lower()).to_bytes(), media_type="application/json")
 
 
 @router.get("/verify/{leaf_hash}", summary="Verify a certificate leaf against the chain",
             responses=problem_responses(502, 503))
-def verify(leaf_hash: Hash32, _caller: Auditor, session: SessionDep, state: StateDep,
+def verify(leaf_hash: Hash32Path, _caller: Auditor, session: SessionDep, state: StateDep,
            chain: ChainDep) -> LeafVerificationPublic:
     """Check the leaf and its cap against the root registered on-chain, using only the chain and the leaf file.
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from ..api_keys import Principal
-from ..deps import Exporter, SessionDep, StateDep
+from ..deps import Exporter, Hash32Path, SessionDep, StateDep
 from ..errors import NotFoundError
 from ..problem_details import problem_responses
 from ..provenance import issue_provenance, load_record
@@ -19,7 +17,6 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/exporter", tags=["exporter"], responses=problem_responses(401, 403, 404, 422))
 
-ClaimRef = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", description="Claim reference of the record.")]
 
 
 def _own_record(session: SessionDep, caller: Principal, claim_ref: str) -> ProvenanceRecord:
@@ -44,26 +41,26 @@ def create_retirement(body: RetirementCreate, caller: Exporter, state: StateDep)
 
 
 @router.get("/retirements/{claim_ref}", summary="Provenance record (JSON)")
-def get_record(claim_ref: ClaimRef, caller: Exporter, session: SessionDep) -> ProvenanceRecord:
+def get_record(claim_ref: Hash32Path, caller: Exporter, session: SessionDep) -> ProvenanceRecord:
     """Return one of the firm's provenance records as issued."""
     return _own_record(session, caller, claim_ref)
 
 
 @router.get("/retirements/{claim_ref}/html", summary="Provenance record (HTML)", response_class=HTMLResponse)
-def get_record_html(claim_ref: ClaimRef, caller: Exporter, session: SessionDep) -> HTMLResponse:
+def get_record_html(claim_ref: Hash32Path, caller: Exporter, session: SessionDep) -> HTMLResponse:
     """Return the record as a self-contained HTML page with the QR code of its public verify URL."""
     return HTMLResponse(record_html(_own_record(session, caller, claim_ref)))
 
 
 @router.get("/retirements/{claim_ref}/pdf", summary="Provenance record (PDF)",
             responses={200: {"content": {"application/pdf": {}}, "description": "PDF record."}})
-def get_record_pdf(claim_ref: ClaimRef, caller: Exporter, session: SessionDep) -> Response:
+def get_record_pdf(claim_ref: Hash32Path, caller: Exporter, session: SessionDep) -> Response:
     """Return the record as a PDF with the QR code of its public verify URL."""
     return Response(record_pdf(_own_record(session, caller, claim_ref)), media_type="application/pdf")
 
 
 @router.get("/retirements/{claim_ref}/qr.png", summary="QR code of the public verify URL",
             responses={200: {"content": {"image/png": {}}, "description": "PNG QR code."}})
-def get_record_qr(claim_ref: ClaimRef, caller: Exporter, session: SessionDep) -> Response:
+def get_record_qr(claim_ref: Hash32Path, caller: Exporter, session: SessionDep) -> Response:
     """Return a PNG QR code encoding the record's public verify URL."""
     return Response(qr_png(_own_record(session, caller, claim_ref).verify_url), media_type="image/png")

@@ -20,9 +20,9 @@ from fastapi import APIRouter, FastAPI, File, Form, Path, Query, Request, Upload
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from greenproof.ledger.models import AllocationLeafRow, Firm
+from greenproof.ledger.models import AllocationLeafRow, ClaimRow, Firm
 from greenproof.ledger.registry import firm_by_code
 from greenproof.ledger.retirements import claim_leaf
 
@@ -184,12 +184,13 @@ def _sankey_payload(session: SessionDep, start: datetime, end: datetime, t: Tran
                     ) -> tuple[dict[str, object], dict[str, float]]:
     """Return the Sankey of technology → firm MWh, and the MWh that went to other sinks (export, storage, ...)."""
     flows = technology_flows(session, start, end)
-    names = dict(session.execute(select(Firm.code, Firm.name_zh if t.language == "zh" else Firm.name_en)
-                                 ).all())
+    names: dict[str, str] = {code: name for code, name in session.execute(
+        select(Firm.code, Firm.name_zh if t.language == "zh" else Firm.name_en))}
     tech = t.subset("tech.")
-    links = [{"source": tech.get(key, key), "target": f"{sink} {names[sink]}", "value": round(mwh, 3)}
+    edges = [(tech.get(key, key), f"{sink} {names[sink]}", round(mwh, 3))
              for (key, sink), mwh in sorted(flows.mwh.items()) if sink in names and mwh >= 0.001]
-    nodes = sorted({link["source"] for link in links} | {link["target"] for link in links})
+    links = [{"source": source, "target": target, "value": value} for source, target, value in edges]
+    nodes = sorted({source for source, _, _ in edges} | {target for _, target, _ in edges})
     others = {t(f"sink.{sink}"): mwh for sink, mwh in sorted(flows.by_sink().items()) if sink in OTHER_SINKS}
     return {"nodes": [{"name": n} for n in nodes], "links": links}, others
 
@@ -219,6 +220,12 @@ def park_page(request: Request, caller: PageCaller, session: SessionDep, start: 
 # --- firms ------------------------------------------------------------------------------------------------------
 
 
+def _claimed_wh(session: SessionDep, query: CertificateQuery) -> int:
+    """Return the Wh of the certificates matching ``query`` that are minted on-chain (claimed or issued directly)."""
+    minted = query.select().where(ClaimRow.id.is_not(None)).subquery()
+    return int(session.scalar(select(func.coalesce(func.sum(minted.c.amount_wh), 0))) or 0)
+
+
 @router.get("/ui/firms/{firm_code}", response_class=HTMLResponse)
 def firm_page(request: Request, caller: PageCaller, session: SessionDep, state: StateDep,
               firm_code: Annotated[str, Path(max_length=64)], start: FirstDay = None, end: LastDay = None,
@@ -242,7 +249,8 @@ def firm_page(request: Request, caller: PageCaller, session: SessionDep, state: 
                                 state.ledger_settings)
     return render(
         request, "firm.html", caller=caller, firm=firm, days=days, resolution=step, requested=resolution,
-        summary=totals(points), matching=matching, balances=lines, certificates=items, total=total, offset=offset,
+        summary=totals(points), matching=matching, balances=lines, claimed_wh=_claimed_wh(session, query),
+        certificates=items, total=total, offset=offset,
         per_page=CERTIFICATES_PER_PAGE, can_claim=caller.role is Role.FIRM, done=done,
         charts={"share": chart_payload(points, step),
                 "matching": matching_payload(matching.hours, matching_steps, matching_step),

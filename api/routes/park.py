@@ -38,6 +38,7 @@ from ..schemas import (
     ShareSeriesPublic,
     UtcTime,
 )
+from ..units import KG_PER_T, mwh
 
 __all__ = ["router"]
 
@@ -108,9 +109,9 @@ def create_attribution_run(body: AttributionRunCreate, state: StateDep, _caller:
     return AttributionRunPublic(
         start=run.period_start, end=run.period_end, intervals=run.intervals, batch_id=run.batch_id,
         readings_inserted=run.readings_inserted,
-        firms=[FirmTotalPublic(firm_code=f.firm_code, consumption_mwh=f.consumption_wh / 1e6,
-                               renewable_mwh=f.renewable_wh / 1e6, renewable_share=min(f.renewable_share, 1.0),
-                               emissions_t=f.emissions_kg / 1e3) for f in run.firms])
+        firms=[FirmTotalPublic(firm_code=f.firm_code, consumption_mwh=mwh(f.consumption_wh),
+                               renewable_mwh=mwh(f.renewable_wh), renewable_share=min(f.renewable_share, 1.0),
+                               emissions_t=f.emissions_kg / KG_PER_T) for f in run.firms])
 
 
 @router.post("/issuance", summary="Send pending batches to the chain", responses=problem_responses(502, 503))

@@ -58,8 +58,9 @@
         tooltip: { trigger: "item", valueFormatter: function (v) { return v.toFixed(3) + " MWh"; } },
         series: [{
           type: "sankey", data: d.nodes, links: d.links, emphasis: { focus: "adjacency" },
-          nodeAlign: "left", layoutIterations: 32, left: 8, right: 150, top: 8, bottom: 8,
-          lineStyle: { color: "gradient", opacity: 0.45 }, label: { fontSize: 11 }
+          nodeAlign: "left", layoutIterations: 32, left: 8, right: 210, top: 8, bottom: 8,
+          lineStyle: { color: "gradient", opacity: 0.45 },
+          label: { fontSize: 11, width: 200, overflow: "truncate" }
         }]
       };
     }

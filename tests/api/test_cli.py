@@ -9,7 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from greenproof.api import KeyStore, Role
-from greenproof.api.cli import EXIT_BAD_INPUT, EXIT_UNAVAILABLE, app
+from greenproof.api.cli import EXIT_BAD_INPUT, EXIT_MISMATCH, EXIT_UNAVAILABLE, app
+from greenproof.contracts.anvil import Anvil
+from greenproof.contracts.client import ChainClient
 
 runner = CliRunner()
 COMMANDS = ["demo", "simulate", "attribute", "issue", "verify", "retire", "reconcile", "serve", "keys"]
@@ -92,3 +94,29 @@ def test_demo_runs_end_to_end_and_keeps_its_artifacts(tmp_path: Path, monkeypatc
     assert record["retired_wh"] == 110_000_000  # the demo shipment's 110 MWh
     (leaf_file,) = folder.glob("leaf-file-0x*.json")
     assert json.loads(leaf_file.read_text())["root"] == record["lines"][0]["root"]
+
+
+@pytest.mark.integration
+@pytest.mark.chain
+def test_cli_pipeline_exit_codes_on_anvil(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, anvil: Anvil,
+                                          fresh_chain: ChainClient) -> None:
+    monkeypatch.setenv("GREENPROOF_CHAIN_RPC_URL", anvil.rpc_url)
+    monkeypatch.setenv("GREENPROOF_CONTRACT_ADDRESS", fresh_chain.address)
+    monkeypatch.setenv("GREENPROOF_ISSUER_KEY", anvil.private_keys[0])
+    monkeypatch.setenv("GREENPROOF_DATABASE_URL", f"sqlite:///{tmp_path / 'ledger.sqlite'}")
+    period = ["2025-06-21T02:00Z", "2025-06-21T04:00Z"]
+    assert runner.invoke(app, ["attribute", *period, "--simulated-meters"]).exit_code == 0
+    assert runner.invoke(app, ["issue"]).exit_code == 0
+    record_file = tmp_path / "record.json"
+    retired = runner.invoke(app, ["retire", "IDC", *period, "--shipment-id", "BL-9", "--product", "servers",
+                                  "--quantity", "3", "--unit", "pcs", "--destination", "Singapore",
+                                  "--embedded-mwh", "2.5", "--out", str(record_file)])
+    assert retired.exit_code == 0, retired.output
+    assert runner.invoke(app, ["verify", str(record_file)]).exit_code == 0
+    record = json.loads(record_file.read_text())
+    record["claim"]["shipment"]["destination"] = "Jakarta"
+    record_file.write_text(json.dumps(record))
+    tampered = runner.invoke(app, ["verify", str(record_file)])
+    assert tampered.exit_code == EXIT_MISMATCH
+    assert "FAILED" in tampered.output
+    assert runner.invoke(app, ["reconcile"]).exit_code == 0

@@ -115,6 +115,12 @@ def test_meter_upload_to_verified_provenance(story: tuple[TestClient, Keys, Chai
                       ).content.startswith(b"%PDF")
     assert client.get(f"/exporter/retirements/{record['claim_ref']}", headers=keys.of("auditor")).status_code == 403
 
+    # One claim per shipment: the same shipment id cannot be retired twice.
+    again = client.post("/exporter/retirements", headers=keys.of("exporter"), json={
+        "shipment": SHIPMENT, "consumption_start": PERIOD["start"], "consumption_end": PERIOD["end"]})
+    assert again.status_code == 409
+    assert record["claim_ref"] in again.json()["detail"]
+
     # Retiring more than the firm holds is a conflict naming the shortfall; nothing is burnt.
     too_much = client.post("/exporter/retirements", headers=keys.of("exporter"), json={
         "shipment": {**SHIPMENT, "shipment_id": "BL-2", "embedded_electricity_mwh": 10_000.0},

@@ -94,6 +94,7 @@ def test_firm_page_shows_share_matching_and_claims_with_proof(site: Site, new_pa
     assert _percent(page.inner_text("#kpi-share")) == pytest.approx(100 * _db_share(site, FIRM), abs=0.051)
     assert _percent(page.inner_text("#kpi-matching")) > 0
     screenshot(page, "firm")
+    claimed_before = float(page.inner_text("#kpi-claimed").split()[-2].replace(",", ""))
     claim = page.locator("form[action$='/claims']").first
     leaf_hash = claim.locator("input[name=leaf_hash]").get_attribute("value")
     claim.locator("button").click()
@@ -105,6 +106,8 @@ def test_firm_page_shows_share_matching_and_claims_with_proof(site: Site, new_pa
             "SELECT holder_address, token_id, amount_wh FROM allocation_leaves WHERE leaf_hash = ?",
             (leaf_hash,)).fetchone()
     assert site.client.balance_of(holder, int(token_id)) == amount_wh
+    claimed_after = float(page.inner_text("#kpi-claimed").split()[-2].replace(",", ""))
+    assert claimed_after - claimed_before == pytest.approx(amount_wh / 1e6, abs=1e-3)
 
 
 def test_a_firm_cannot_open_another_firms_page(site: Site, new_page: Any) -> None:
@@ -215,9 +218,14 @@ def test_pages_fit_a_phone_screen_and_speak_chinese(site: Site, new_page: Any) -
 def test_keyboard_reaches_the_sign_in_form(site: Site, new_page: Any) -> None:
     page = new_page()
     page.goto(site.base_url + "/ui/login")
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.className") == "skip"
-    page.focus("#api_key")
+    order = []
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate("document.activeElement.id || document.activeElement.className || "
+                                   "document.activeElement.tagName"))
+        if order[-1] == "api_key":
+            break
+    assert order[0] == "skip" and order[-1] == "api_key", order  # skip link first, then header, then the form
     page.keyboard.type(site.keys["auditor"])
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.tagName") == "BUTTON"
