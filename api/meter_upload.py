@@ -43,7 +43,14 @@ def readings_from_csv(text: str, *, default_interval_s: int = 900) -> list[Meter
     MeterDataError
         Naming the CSV line: missing columns, unparsable numbers or timestamps, too many rows.
     """
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return _parse(reader, default_interval_s)
+    except csv.Error as exc:
+        raise MeterDataError(f"CSV line {reader.line_num}: {exc}") from exc
+
+
+def _parse(reader: csv.DictReader[str], default_interval_s: int) -> list[MeterReading]:
     header = set(reader.fieldnames or ())
     missing = {"plant_code", "interval_start"} - header
     if missing or not header & {"energy_wh", "energy_mwh"}:
@@ -52,7 +59,7 @@ def readings_from_csv(text: str, *, default_interval_s: int = 900) -> list[Meter
     unknown = header - set(CSV_COLUMNS)
     if unknown:
         raise MeterDataError(f"CSV header has unknown columns {sorted(unknown)}; expected {', '.join(CSV_COLUMNS)}")
-    readings = []
+    readings: list[MeterReading] = []
     for row in reader:
         line = reader.line_num
         if len(readings) >= MAX_UPLOAD_ROWS:

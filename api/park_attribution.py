@@ -43,6 +43,7 @@ from greenproof.ledger.meters import MeterReading, ingest_readings
 
 from .api_tables import FirmIntervalResult
 from .attribution_results import replace_results
+from .errors import InvalidPeriodError
 from .park_simulation import snapshot_readings
 from .units import KG_PER_T, WH_PER_MWH
 
@@ -137,6 +138,8 @@ def attribute_period(session: Session, snapshots: Iterable[Snapshot], *, period_
     ------
     BatchError, MeterDataError, AttributionError
         From the ledger and the tracer, naming the interval or reading at fault.
+    InvalidPeriodError
+        If a snapshot has no start time.
     """
     plant_devices, firm_devices = ledger_devices(session)
     factors = _emission_factors()
@@ -153,7 +156,10 @@ def attribute_period(session: Session, snapshots: Iterable[Snapshot], *, period_
     firm_columns: dict[str, NDArray[np.intp]] | None = None
     for allocation in trace_many(feed(), storage=StorageLedger()):
         snapshot = fed.pop()
-        start_s = int((snapshot.start or period_start).timestamp())
+        if snapshot.start is None:
+            raise InvalidPeriodError(f"snapshot {len(intervals)} of [{period_start.isoformat()}, "
+                                     f"{period_end.isoformat()}) has no start time")
+        start_s = int(snapshot.start.timestamp())
         if firm_columns is None:
             owners = np.array([firm_devices.get(str(d), "") for d in allocation.withdrawal_id])
             firm_columns = {firm: np.flatnonzero(owners == firm) for firm in sorted(set(firm_devices.values()))}

@@ -8,7 +8,7 @@ path, 405) and request validation errors get the same shape.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -94,11 +94,11 @@ def status_of(exc: GreenproofError) -> int:
 
 
 def _response(request: Request, status: int, detail: str, type_: str = "about:blank", title: str | None = None,
-              headers: dict[str, str] | None = None, errors: list[dict[str, Any]] | None = None) -> JSONResponse:
+              headers: Mapping[str, str] | None = None, errors: list[ValidationIssue] | None = None) -> JSONResponse:
     body = Problem(type=type_, title=title or HTTPStatus(status).phrase, status=status, detail=detail,
                    instance=request.url.path, errors=errors)
-    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers,
-                        media_type=PROBLEM_MEDIA_TYPE)
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status,
+                        headers=dict(headers) if headers else None, media_type=PROBLEM_MEDIA_TYPE)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -107,10 +107,10 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    issues = [{"loc": [p if isinstance(p, int) else str(p) for p in err.get("loc", ())],
-               "msg": str(err.get("msg", "")), "type": str(err.get("type", ""))} for err in exc.errors()]
-    first = issues[0] if issues else {"loc": [], "msg": "invalid request"}
-    detail = f"{'.'.join(map(str, first['loc'])) or 'request'}: {first['msg']}"
+    issues = [ValidationIssue(loc=[p if isinstance(p, int) else str(p) for p in err.get("loc", ())],
+                              msg=str(err.get("msg", "")), type=str(err.get("type", ""))) for err in exc.errors()]
+    detail = (f"{'.'.join(map(str, issues[0].loc)) or 'request'}: {issues[0].msg}" if issues
+              else "the request is invalid")
     if len(issues) > 1:
         detail += f" (and {len(issues) - 1} more)"
     return _response(request, 422, detail, type_="urn:greenproof:problem:RequestValidationError",

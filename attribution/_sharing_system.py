@@ -13,7 +13,12 @@ so that injection k delivers to withdrawal m::
   whose every branch end withdraws half the branch loss (a loss sink); ``P`` counts those sinks.
 
 Buses with ``P <= tol_mw`` get ``1/P := 0``: their row and column of W are empty, so S has an
-identity row there (zero through-flow is not singular). The mix at each bus for a set of sources
+identity row there (zero through-flow is not singular). In the outflow view (upstream, average) a
+strongly connected set of buses with no withdrawal and no outlet (a loop flow hanging off the
+grid, fed only to cover its own losses) would make S singular: the flows into such a *loss-fed*
+set become loss draws at their sending buses, so what it consumes is charged like any other loss
+and its buses get identity rows. A closed set that nothing feeds is a lossless circulation and
+raises. The mix at each bus for a set of sources
 ``B`` (n_bus, n_col) is ``inv(Sᵀ) B``.
 """
 
@@ -98,11 +103,11 @@ def _safe_inverse(values: NDArray[np.float64], tol_mw: float) -> NDArray[np.floa
     return out
 
 
-def _check_closed_loops(w: sparse.csr_array, leak_by_rows: bool, bus_ids: NDArray[np.int64]) -> None:
-    """Raise if a strongly connected set of buses keeps all its power (a lossless circulation)."""
+def _closed_sets(w: sparse.csr_array, leak_by_rows: bool) -> list[NDArray[np.intp]]:
+    """Bus positions of each strongly connected set of buses that keeps all its power (no leak)."""
     n_comp, label = csgraph.connected_components(w, directed=True, connection="strong")
     if n_comp == w.shape[0]:
-        return
+        return []
     coo = w.tocoo()
     inside = label[coo.row] == label[coo.col]
     by = coo.row if leak_by_rows else coo.col
@@ -110,12 +115,46 @@ def _check_closed_loops(w: sparse.csr_array, leak_by_rows: bool, bus_ids: NDArra
     size = np.bincount(label, minlength=n_comp)
     leak = np.bincount(label, weights=1.0 - kept, minlength=n_comp)
     closed = np.flatnonzero((size > 1) & (leak <= _CLOSED_LOOP_LEAK * size))
-    if closed.size:
-        buses = bus_ids[label == closed[0]]
-        raise AttributionError(
-            f"buses {buses[:_BUSES_NAMED].tolist()}{' ...' if buses.size > _BUSES_NAMED else ''} form a lossless "
-            "circulation with no load and no generation: proportional sharing is undefined there"
-        )
+    return [np.flatnonzero(label == c).astype(np.intp) for c in closed]
+
+
+def _raise_circulation(buses: NDArray[np.int64]) -> None:
+    raise AttributionError(
+        f"buses {buses[:_BUSES_NAMED].tolist()}{' ...' if buses.size > _BUSES_NAMED else ''} form a lossless "
+        "circulation with no load and no generation: proportional sharing is undefined there"
+    )
+
+
+def _loss_fed_buses(w: sparse.csr_array, flows: OrientedFlows, branch_mw: NDArray[np.float64], tol_mw: float,
+                    bus_ids: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Buses of closed sets (outflow view) that only dissipate what they receive or generate.
+
+    Such a set has no withdrawal and no outlet: whatever flows into it or is generated inside is
+    lost in its branches (a loop flow hanging off the grid). Raises for a closed set that nothing
+    feeds (a lossless circulation).
+    """
+    fed = np.zeros(flows.n_bus, dtype=np.bool_)
+    for buses in _closed_sets(w, leak_by_rows=True):
+        member = np.zeros(flows.n_bus, dtype=np.bool_)
+        member[buses] = True
+        intake = branch_mw[member[flows.recv] & ~member[flows.send]].sum() + flows.generation_mw[buses].sum()
+        if intake <= tol_mw:
+            _raise_circulation(bus_ids[buses])
+        fed |= member
+    return fed
+
+
+def _outflow_weights(flows: OrientedFlows, branch_mw: NDArray[np.float64], sinks: NDArray[np.float64],
+                     tol_mw: float) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Through-flow ``P`` (sinks + branch outflows), ``1/P`` and the weights ``branch_mw / P_send``."""
+    through = sinks + np.bincount(flows.send, weights=branch_mw, minlength=flows.n_bus)
+    inv = _safe_inverse(through, tol_mw)
+    return through, inv, branch_mw * inv[flows.send]
+
+
+def _weight_matrix(flows: OrientedFlows, weights: NDArray[np.float64]) -> sparse.csr_array:
+    keep = weights > 0
+    return sparse.csr_array((weights[keep], (flows.send[keep], flows.recv[keep])), shape=(flows.n_bus, flows.n_bus))
 
 
 def build_system(snapshot: Snapshot, index: BusIndex, flows: OrientedFlows, method: Method, tol_mw: float,
@@ -143,7 +182,9 @@ def build_system(snapshot: Snapshot, index: BusIndex, flows: OrientedFlows, meth
     if method == "downstream":
         through = flows.generation_mw + np.bincount(flows.recv, weights=flows.p_recv_mw, minlength=n)
         inv = _safe_inverse(through, tol_mw)
-        weights = flows.p_recv_mw * inv[flows.recv]
+        w = _weight_matrix(flows, flows.p_recv_mw * inv[flows.recv])
+        for buses in _closed_sets(w, leak_by_rows=False):
+            _raise_circulation(index.bus_ids[buses])
         injection_weight, withdrawal_weight = p_inj * inv[index.injection_pos], p_wd.copy()
     else:
         if method == "upstream":
@@ -154,13 +195,17 @@ def build_system(snapshot: Snapshot, index: BusIndex, flows: OrientedFlows, meth
             half_loss = 0.5 * (flows.p_send_mw - flows.p_recv_mw)
             sinks = (flows.withdrawal_mw + flows.loss_draw_mw + np.bincount(flows.send, weights=half_loss, minlength=n)
                      + np.bincount(flows.recv, weights=half_loss, minlength=n))
-        through = sinks + np.bincount(flows.send, weights=branch_mw, minlength=n)
-        inv = _safe_inverse(through, tol_mw)
-        weights = branch_mw * inv[flows.send]
+        through, inv, weights = _outflow_weights(flows, branch_mw, sinks, tol_mw)
+        w = _weight_matrix(flows, weights)
+        # Flows into a loss-fed dead end become loss draws at their sending buses (like a branch drawing at
+        # both ends); repeat, since cutting them can close a set that only leaked into the dead end.
+        fed = _loss_fed_buses(w, flows, branch_mw, tol_mw, index.bus_ids)
+        while fed.any():
+            branch_mw = np.where(fed[flows.recv], 0.0, branch_mw)
+            through, inv, weights = _outflow_weights(flows, branch_mw, sinks, tol_mw)
+            w = _weight_matrix(flows, weights)
+            fed = _loss_fed_buses(w, flows, branch_mw, tol_mw, index.bus_ids)
         injection_weight, withdrawal_weight = p_inj.copy(), p_wd * inv[index.withdrawal_pos]
-    keep = weights > 0
-    w = sparse.csr_array((weights[keep], (flows.send[keep], flows.recv[keep])), shape=(n, n))
-    _check_closed_loops(w, leak_by_rows=method != "downstream", bus_ids=index.bus_ids)
     s = (sparse.eye_array(n, format="csc") - w.tocsc()).tocsc()
     lu, order = _factorise(s, column_order, index.bus_ids)
     return SharingSystem(method, index, through, injection_weight, withdrawal_weight, lu, order)

@@ -7,6 +7,7 @@ one result per chunk, in chunk order. The scheduler is dask's; nothing here sche
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from typing import TypeVar
 
@@ -67,6 +68,10 @@ def map_intervals(client: Client, net_factory: Callable[[], pandapowerNet], prof
     if chunk <= 0:
         raise GridError(f"chunk must be a positive number of intervals, got {chunk}")
     pieces = [profiles.iloc[first:first + chunk] for first in range(0, len(profiles), chunk)]
-    futures = client.map(_solve_chunk, pieces, net_factory=net_factory, fn=fn, engine=engine,
-                         technology_of=technology_of, default_technology=default_technology, pure=False)
+    # The constant arguments are bound into the task function rather than passed as client.map keywords:
+    # dask turns a large keyword value (a national grid's technology_of) into a task of its own named
+    # after the keyword, and that task fails to schedule.
+    task = functools.partial(_solve_chunk, net_factory=net_factory, fn=fn, engine=engine, technology_of=technology_of,
+                             default_technology=default_technology)
+    futures = client.map(task, pieces, pure=False)
     return list(client.gather(futures))

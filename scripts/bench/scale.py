@@ -31,7 +31,7 @@ PEGASE has no time series. Its profile is synthetic, seeded and documented here:
 
 Usage:
     .venv/bin/python scripts/bench/scale.py [--case case9241pegase | --case 1-HV-mixed--0-no_sw]
-        [--intervals 192] [--chunk 48] [--long-factor 4] [--seed 7]
+        [--intervals 384] [--chunk 96] [--long-factor 4] [--seed 7]
 """
 
 from __future__ import annotations
@@ -191,19 +191,15 @@ class PeakRss:
 
 
 def sequential(factory, profiles, technologies, chunk):
-    """Run (a); return per-chunk results, wall time and time to the first snapshot (set-up)."""
+    """Run (a): one solve_series over all intervals, reduced per chunk; return (results, wall time s)."""
     t0 = time.perf_counter()
     stream = solve_series(factory(), profiles, progress=False, technology_of=technologies)
-    first = next(stream)
-    setup_s = time.perf_counter() - t0
-    stream = itertools.chain([first], stream)
     results = []
     while True:
         result = renewable_mwh_by_bus(itertools.islice(stream, chunk))
         if result[3] == 0:
-            break
+            return results, time.perf_counter() - t0
         results.append(result)
-    return results, time.perf_counter() - t0, setup_s
 
 
 def compare(reference, other) -> float:
@@ -221,8 +217,8 @@ def compare(reference, other) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", default=PEGASE, help="pandapower case name or SimBench code")
-    parser.add_argument("--intervals", type=int, default=192, help="intervals of the short runs (a) and (b)")
-    parser.add_argument("--chunk", type=int, default=48, help="intervals per dask task")
+    parser.add_argument("--intervals", type=int, default=384, help="intervals of the runs (a) and (b)")
+    parser.add_argument("--chunk", type=int, default=96, help="intervals per dask task")
     parser.add_argument("--long-factor", type=int, default=4,
                         help="the memory check's long sequential run has this many times --intervals")
     parser.add_argument("--seed", type=int, default=7)
@@ -239,14 +235,15 @@ def main() -> None:
           f"{time.perf_counter() - t0:.1f} s ({profiles_long.memory_usage().sum() / 2**20:.0f} MB; "
           f"a year would be {profiles.memory_usage().sum() / len(profiles) * YEAR / 2**30:.2f} GB)")
 
+    # warm-up (numba compilation of pandapower's kernels happens once per process) and the trace snapshot
+    snapshot = next(solve_series(factory(), profiles.iloc[:1], progress=False, technology_of=technologies))
+
     # (a) sequential, short run (also the memory reference)
-    with PeakRss() as rss_short:
-        seq, seq_s, seq_setup = sequential(factory, profiles, technologies, args.chunk)
     n = args.intervals
-    seq_rate = (n - 1) / (seq_s - seq_setup)
-    bus_count = len(seq[0][0])
-    print(f"\n(a) sequential solve_series + mix_many: {n} intervals in {seq_s:.1f} s "
-          f"(set-up to first snapshot {seq_setup:.1f} s), steady {seq_rate:.1f} intervals/s; {bus_count} buses")
+    with PeakRss() as rss_short:
+        seq, seq_s = sequential(factory, profiles, technologies, args.chunk)
+    print(f"\n(a) sequential solve_series + mix_many: {n} intervals in {seq_s:.1f} s = {n / seq_s:.1f} intervals/s "
+          f"(incl. network set-up); {len(seq[0][0])} buses, {len(snapshot.branches)} branches")
 
     # (b) dask LocalCluster
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as client:
@@ -256,33 +253,35 @@ def main() -> None:
                              technology_of=technologies)
         dask_s = time.perf_counter() - t0
     worst = compare(seq, dist)
-    print(f"(b) map_intervals on LocalCluster(2 workers x 1 thread), chunk {args.chunk}: {n} intervals in "
-          f"{dask_s:.1f} s = {n / dask_s:.1f} intervals/s")
+    print(f"(b) map_intervals on LocalCluster(2 workers x 1 thread), {len(dist)} chunks of {args.chunk}: {n} intervals "
+          f"in {dask_s:.1f} s = {n / dask_s:.1f} intervals/s")
     print(f"    per-chunk results equal to (a): max relative difference {worst:.2e} "
           f"({'OK' if worst <= 1e-9 else 'ABOVE 1e-9'})")
     print(f"    ratio dask / sequential wall time: {dask_s / seq_s:.2f}")
-    chunks_per_year = -(-YEAR // args.chunk)
-    per_chunk = dask_s / len(dist)
-    print(f"\nextrapolated year ({YEAR} intervals): sequential {(seq_setup + YEAR / seq_rate) / 60:.0f} min; "
-          f"dask 2 workers {chunks_per_year * per_chunk / 60:.0f} min at chunk {args.chunk} "
-          f"({per_chunk:.1f} s per chunk incl. its set-up)")
 
-    # memory: long sequential run
+    # (c) long sequential run: memory and the steady rate
     with PeakRss() as rss_long:
-        _, long_s, _ = sequential(factory, profiles_long, technologies, args.chunk)
-    print(f"\ndriver peak RSS: {rss_short.peak_mb:.0f} MB over {n} intervals, {rss_long.peak_mb:.0f} MB over "
-          f"{n_long} intervals ({long_s:.1f} s); ratio {rss_long.peak_mb / rss_short.peak_mb:.2f} "
-          f"(profile table held by the driver: {profiles_long.memory_usage().sum() / 2**20:.0f} MB); "
-          f"ru_maxrss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10:.0f} MB")
+        _, long_s = sequential(factory, profiles_long, technologies, args.chunk)
+    rate = (n_long - n) / (long_s - seq_s)
+    setup_s = max(seq_s - n / rate, 0.0)
+    print(f"(c) sequential, {n_long} intervals in {long_s:.1f} s: steady {rate:.1f} intervals/s "
+          f"({1e3 / rate:.1f} ms per interval), set-up {setup_s:.1f} s")
+    print(f"    driver peak RSS {rss_short.peak_mb:.0f} MB over {n} intervals, "
+          f"{rss_long.peak_mb:.0f} MB over {n_long}: "
+          f"ratio {rss_long.peak_mb / rss_short.peak_mb:.2f} (both include the {n_long}-interval profile table, "
+          f"{profiles_long.memory_usage().sum() / 2**20:.0f} MB)")
+
+    print(f"\nextrapolated year ({YEAR} intervals): sequential {(setup_s + YEAR / rate) / 60:.0f} min; "
+          f"dask 2 workers {dask_s * YEAR / n / 60:.0f} min at chunk {args.chunk} "
+          f"(from (b): {dask_s * 2 / len(dist):.1f} s per chunk and worker incl. its set-up)")
 
     # full trace of one snapshot
-    snapshot = next(solve_series(factory(), profiles.iloc[:1], progress=False, technology_of=technologies))
     t0 = time.perf_counter()
     allocation = trace(snapshot)
     trace_s = time.perf_counter() - t0
     print(f"\ntrace (full {len(snapshot.injections)} x {len(snapshot.withdrawals)} allocation, "
           f"{allocation.mw.nnz} nonzeros): {trace_s:.2f} s per snapshot; a year {trace_s * YEAR / 3600:.1f} h "
-          "on one core")
+          f"on one core; driver ru_maxrss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -89,3 +89,10 @@ def test_csv_round_trip_keeps_every_field() -> None:
 def test_malformed_csv_names_the_line_or_column(text: str, message: str) -> None:
     with pytest.raises(MeterDataError, match=message):
         readings_from_csv(text)
+
+
+def test_csv_parser_errors_become_meter_data_errors() -> None:
+    # Found by the schemathesis run: the csv module's own errors must not escape as a 500.
+    oversized = "plant_code,interval_start,energy_wh\nH1," + "9" * 200_000 + ",1\n"
+    with pytest.raises(MeterDataError, match="CSV line"):
+        readings_from_csv(oversized)
