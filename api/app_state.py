@@ -11,7 +11,6 @@ from greenproof.ledger.database import make_engine, make_session_factory, upgrad
 from greenproof.ledger.settings import LedgerSettings
 
 from .api_keys import KeyStore
-from .api_tables import ensure_api_tables
 from .chain_gateway import ChainGateway
 from .evidence import LeafFileCache
 from .settings import ApiSettings
@@ -36,7 +35,6 @@ class AppState:
         """Migrate the ledger database to the newest schema and prepare (not open) the chain connection."""
         engine = make_engine(settings.database_url)
         upgrade(engine)
-        ensure_api_tables(engine)
         return cls(settings=settings, engine=engine, session_factory=make_session_factory(engine),
                    keys=KeyStore(settings.key_file), chain=ChainGateway(settings),
                    ledger_settings=LedgerSettings(database_url=settings.database_url), leaf_files=LeafFileCache())

@@ -5,9 +5,8 @@ renewable plants; the renewable share of a period is ``Σ renewable_wh / Σ cons
 energy-weighted mean, never a mean of shares). Emissions follow the carbon emission flow of the
 firm's supply (tCO2 = intensity tCO2/MWh × consumption MWh).
 
-These rows are derived data, recomputable from the grid model, meter data and the tracer: they
-live in the API's own table (:class:`~greenproof.api.api_tables.FirmIntervalResult`), not in the
-ledger's migrated schema.
+These rows are derived data, recomputable from the grid model, meter data and the tracer; they
+live in the ledger table :class:`~greenproof.ledger.models.FirmIntervalResult` (migration 0002).
 """
 
 from __future__ import annotations
@@ -21,7 +20,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from .api_tables import FirmIntervalResult
+from greenproof.ledger.models import FirmIntervalResult
+
 from .periods import utc_from_s
 from .schemas import Resolution
 

@@ -40,8 +40,8 @@ from greenproof.ledger.batches import IntervalShares, build_batch
 from greenproof.ledger.canonical import snapshot_digest
 from greenproof.ledger.holder_shares import holder_shares, ledger_devices
 from greenproof.ledger.meters import MeterReading, ingest_readings
+from greenproof.ledger.models import FirmIntervalResult
 
-from .api_tables import FirmIntervalResult
 from .attribution_results import replace_results
 from .errors import InvalidPeriodError
 from .park_simulation import snapshot_readings

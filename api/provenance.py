@@ -27,12 +27,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from greenproof.contracts.client import ChainClient
 from greenproof.contracts.leaves import AllocationLeaf
 from greenproof.ledger.canonical import canonical_json, keccak_hex
-from greenproof.ledger.models import AllocationLeafRow, IssuanceBatch, Plant, RetirementRow
+from greenproof.ledger.models import AllocationLeafRow, IssuanceBatch, Plant, ProvenanceRecordRow, RetirementRow
 from greenproof.ledger.registry import firm_by_code
 from greenproof.ledger.retirements import Shipment, retire
 from greenproof.ledger.settings import LedgerSettings
 
-from .api_tables import ProvenanceRecordRow
 from .chain_gateway import chain_id_of
 from .custody import ensure_gas
 from .errors import NotFoundError, ProvenanceRecordError, ShipmentAlreadyRetiredError

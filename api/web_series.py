@@ -16,9 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from greenproof.ledger.models import Firm
+from greenproof.ledger.models import Firm, FirmIntervalResult
 
-from .api_tables import FirmIntervalResult
 from .attribution_results import PARK_TZ, SeriesPoint, firm_series
 from .periods import Period, utc_from_s
 from .schemas import HourMatch, Resolution

@@ -32,11 +32,14 @@ from ._layout import build_layout, to_snapshot
 from .errors import GridError
 from .pandapower_adapter import from_pandapower, live_buses, solve_power_flow
 
-__all__ = ["apply_interval", "interval_hours", "solve_series"]
+__all__ = ["apply_interval", "fast_chunk_length", "interval_hours", "solve_series"]
 
 Engine = Literal["lightsim2grid", "pandapower"]
-#: Intervals solved together by the fast engine (bounded memory: a week of 15-minute steps).
+#: Most intervals solved together by the fast engine (a week of 15-minute steps); also map_intervals' task size.
 CHUNK = 672
+#: Memory budget of the fast engine's per-chunk arrays (voltages, flows, injections), bytes. A 10k-bus
+#: grid needs ~1.8 MB per interval, so its chunks are shorter than CHUNK; a park's are CHUNK long.
+CHUNK_BYTES = 128 * 2**20
 
 
 def interval_hours(index: pd.DatetimeIndex) -> float:
@@ -53,6 +56,27 @@ def apply_interval(net: pandapowerNet, columns: Sequence[ProfileColumn], values:
     """Write one interval's profile values into ``net``'s element tables (in place)."""
     for col, value in zip(columns, values, strict=True):
         net[col.table].at[col.index, col.column] = float(value)
+
+
+def fast_chunk_length(n_bus: int, n_branch: int, n_device: int) -> int:
+    """Intervals the fast engine solves together so that its chunk arrays stay within :data:`CHUNK_BYTES`.
+
+    Per interval it holds complex128 bus vectors (voltages, injections, their product: 3 × n_bus),
+    complex128 branch vectors (end powers and currents: 4 × n_branch) and float64 results
+    (2 × n_branch + n_device).
+
+    Returns
+    -------
+    int
+        Between 1 and :data:`CHUNK`.
+    """
+    per_interval = 16 * (3 * n_bus + 4 * n_branch) + 8 * (2 * n_branch + n_device)
+    return max(1, min(CHUNK, CHUNK_BYTES // max(per_interval, 1)))
+
+
+def _rows(profiles: pd.DataFrame, positions: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Profile values of the given rows only: the full table is never copied."""
+    return profiles.iloc[positions].to_numpy(dtype=np.float64)
 
 
 def _positions(profiles: pd.DataFrame, periods: Sequence[int] | None) -> NDArray[np.int64]:
@@ -110,26 +134,25 @@ def solve_series(net: pandapowerNet, profiles: pd.DataFrame, *, periods: Sequenc
     index = _check_index(profiles)
     positions = _positions(profiles, periods)
     columns = parse_profile_columns(net, list(profiles.columns))
-    values = profiles.to_numpy(dtype=np.float64)
     duration_h = interval_hours(index)
     work = copy.deepcopy(net)
     runner = _solve_fast if engine == "lightsim2grid" else _solve_plain
     if not progress:
-        yield from runner(work, columns, values, index, positions, duration_h, technology_of, default_technology)
+        yield from runner(work, columns, profiles, index, positions, duration_h, technology_of, default_technology)
         return
     with Progress(transient=True) as bar:
         task = bar.add_task(f"power flow ({engine})", total=len(positions))
-        for snapshot in runner(work, columns, values, index, positions, duration_h, technology_of,
+        for snapshot in runner(work, columns, profiles, index, positions, duration_h, technology_of,
                                default_technology):
             bar.advance(task)
             yield snapshot
 
 
-def _solve_plain(net: pandapowerNet, columns: list[ProfileColumn], values: NDArray[np.float64],
+def _solve_plain(net: pandapowerNet, columns: list[ProfileColumn], profiles: pd.DataFrame,
                  index: pd.DatetimeIndex, positions: NDArray[np.int64], duration_h: float,
                  technology_of: Mapping[str, str] | None, default_technology: str | None) -> Iterator[Snapshot]:
     for t in positions:
-        apply_interval(net, columns, values[t])
+        apply_interval(net, columns, profiles.iloc[int(t)].to_numpy(dtype=np.float64))
         start = index[t].to_pydatetime()
         try:
             solve_power_flow(net)
@@ -139,12 +162,12 @@ def _solve_plain(net: pandapowerNet, columns: list[ProfileColumn], values: NDArr
                               default_technology=default_technology)
 
 
-def _solve_fast(net: pandapowerNet, columns: list[ProfileColumn], values: NDArray[np.float64],
+def _solve_fast(net: pandapowerNet, columns: list[ProfileColumn], profiles: pd.DataFrame,
                 index: pd.DatetimeIndex, positions: NDArray[np.int64], duration_h: float,
                 technology_of: Mapping[str, str] | None, default_technology: str | None) -> Iterator[Snapshot]:
     if not len(positions):
         return
-    base = values[positions[0]]
+    base = _rows(profiles, positions[:1])[0]
     apply_interval(net, columns, base)
     try:
         solve_power_flow(net)
@@ -153,10 +176,11 @@ def _solve_fast(net: pandapowerNet, columns: list[ProfileColumn], values: NDArra
         raise GridError(f"power flow did not converge for the interval starting {first}") from exc
     layout = build_layout(net, live_buses(net), technology_of=technology_of, default_technology=default_technology)
     engine = FastEngine(net, layout, columns, base)
-    for first in range(0, len(positions), CHUNK):
-        chunk = positions[first:first + CHUNK]
+    step = fast_chunk_length(len(layout.bus_ids), len(layout.branch_id), len(layout.device_id))
+    for first in range(0, len(positions), step):
+        chunk = positions[first:first + step]
         starts = [index[t] for t in chunk]
-        injected, p_from, p_to = engine.solve_chunk(values[chunk], starts)
+        injected, p_from, p_to = engine.solve_chunk(_rows(profiles, chunk), starts)
         for k, start in enumerate(starts):
             yield to_snapshot(layout, injected[k], p_from[k], p_to[k], duration_h=duration_h,
                               start=start.to_pydatetime())

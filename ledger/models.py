@@ -28,6 +28,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -42,10 +43,12 @@ __all__ = [
     "CapLeafRow",
     "ClaimRow",
     "Firm",
+    "FirmIntervalResult",
     "FirmLoadDevice",
     "IssuanceBatch",
     "MeterReadingRow",
     "Plant",
+    "ProvenanceRecordRow",
     "RetirementLine",
     "RetirementRow",
     "UtcDateTime",
@@ -324,3 +327,39 @@ class RetirementLine(Base):
     retirement: Mapped[RetirementRow] = relationship(back_populates="lines")
 
     __table_args__ = (CheckConstraint("amount_wh > 0", name="amount_positive"),)
+
+
+class FirmIntervalResult(Base):
+    """One firm's consumption in one interval and its traced renewable part (Wh) and emissions (kg CO2).
+
+    Derived data: recomputable from the grid model, the meter data and the tracer; kept so that
+    shares, hourly matching and dashboards do not re-run attribution.
+    """
+
+    __tablename__ = "firm_interval_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    firm_code: Mapped[str] = mapped_column(String(64))
+    interval_start_s: Mapped[int] = mapped_column(BigInteger)
+    interval_s: Mapped[int] = mapped_column(Integer)
+    consumption_wh: Mapped[int] = mapped_column(BigInteger)
+    renewable_wh: Mapped[int] = mapped_column(BigInteger)
+    emissions_kg: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (UniqueConstraint("firm_code", "interval_start_s"),)
+
+
+class ProvenanceRecordRow(Base):
+    """A provenance record issued for a retirement, stored as the canonical JSON that was handed out.
+
+    Every claim in it is checked against the chain when verified; storing it verbatim lets the
+    public verify URL serve exactly what was issued.
+    """
+
+    __tablename__ = "provenance_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_ref: Mapped[str] = mapped_column(String(HASH_LEN), unique=True)
+    firm_code: Mapped[str] = mapped_column(String(64), index=True)
+    record_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)

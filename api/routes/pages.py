@@ -22,12 +22,11 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from greenproof.ledger.models import AllocationLeafRow, ClaimRow, Firm
+from greenproof.ledger.models import AllocationLeafRow, ClaimRow, Firm, ProvenanceRecordRow
 from greenproof.ledger.registry import firm_by_code
 from greenproof.ledger.retirements import claim_leaf
 
 from ..api_keys import Principal, Role
-from ..api_tables import ProvenanceRecordRow
 from ..attribution_results import PARK_TZ, firm_series
 from ..certificate_queries import CertificateQuery, balances, certificates
 from ..deps import SessionDep, StateDep

@@ -26,7 +26,7 @@ def _db_share(site: Site, firm: str | None = None) -> float:
     where, args = ("WHERE firm_code = ?", (firm,)) if firm else ("", ())
     with sqlite3.connect(path) as db:
         renewable, consumed = db.execute(
-            f"SELECT SUM(renewable_wh), SUM(consumption_wh) FROM api_firm_interval_results {where}", args).fetchone()
+            f"SELECT SUM(renewable_wh), SUM(consumption_wh) FROM firm_interval_results {where}", args).fetchone()
     return renewable / consumed
 
 
