@@ -112,6 +112,16 @@ def _firm_scope(
 #: The ``{firm_code}`` path parameter, readable by that firm's own keys (firm, exporter) and by auditors.
 FirmScope = Annotated[str, Depends(_firm_scope)]
 
+
+def _firm_actor(firm_code: FirmScope, principal: CurrentPrincipal) -> str:
+    if not principal.role.firm_bound:
+        raise PermissionDeniedError(f"role {principal.role.value} may read firm {firm_code} but not act for it")
+    return firm_code
+
+
+#: The ``{firm_code}`` path parameter, for calls that act for the firm: its own firm and exporter keys only.
+FirmActor = Annotated[str, Depends(_firm_actor)]
+
 ParkOperator = Annotated[Principal, Depends(require_role(Role.PARK_OPERATOR))]
 Auditor = Annotated[Principal, Depends(require_role(Role.AUDITOR))]
 Exporter = Annotated[Principal, Depends(require_role(Role.EXPORTER))]

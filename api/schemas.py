@@ -145,6 +145,21 @@ class CertificatePublic(BaseModel):
     status: CertificateStatus
 
 
+class ClaimCreate(BaseModel):
+    """Claim one anchored allocation leaf of the firm on-chain."""
+
+    leaf_hash: str = Field(pattern=r"^0x[0-9a-fA-F]{64}$", description="Hash of the allocation leaf to mint.")
+
+
+class ClaimPublic(BaseModel):
+    """An allocation leaf minted on-chain to its holder."""
+
+    leaf_hash: str
+    mode: str = Field(description="'proof' (claimed with a Merkle proof) or 'direct' (minted at issuance).")
+    tx_hash: str
+    block_number: int | None
+
+
 class BalanceLine(BaseModel):
     """A holder's certificates of one plant, summed over a period."""
 

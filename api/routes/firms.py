@@ -11,13 +11,22 @@ from fastapi import APIRouter, Query
 
 from greenproof.ledger.registry import firm_by_code
 
+from ..certificate_claims import claim_firm_leaf
 from ..certificate_queries import CertificateQuery, balances, certificates
-from ..deps import FirmScope, SessionDep, StateDep
+from ..deps import FirmActor, FirmScope, SessionDep, StateDep
 from ..firm_reports import hourly_matching, share_series
 from ..pagination import Page, PageParamsDep
 from ..periods import OptionalPeriodDep, PeriodDep
 from ..problem_details import problem_responses
-from ..schemas import BalanceLine, CertificatePublic, HourlyMatchingPublic, Resolution, ShareSeriesPublic
+from ..schemas import (
+    BalanceLine,
+    CertificatePublic,
+    ClaimCreate,
+    ClaimPublic,
+    HourlyMatchingPublic,
+    Resolution,
+    ShareSeriesPublic,
+)
 
 __all__ = ["router"]
 
@@ -59,3 +68,15 @@ def renewable_share(firm_code: FirmScope, session: SessionDep, period: PeriodDep
     """Return the firm's consumption and its part traced to renewable plants, per 15 min, hour, day or month."""
     firm_by_code(session, firm_code)
     return share_series(session, firm_code, period, resolution)
+
+
+@router.post("/claims", status_code=201, summary="Claim a certificate leaf on-chain",
+             responses=problem_responses(409, 502, 503))
+def create_claim(firm_code: FirmActor, body: ClaimCreate, state: StateDep) -> ClaimPublic:
+    """Mint one of the firm's anchored allocation leaves to its account with the leaf's Merkle proof."""
+    client = state.chain.client()
+    with state.session_factory() as session:
+        row = claim_firm_leaf(session, client, firm_code, body.leaf_hash)
+        session.commit()
+        return ClaimPublic(leaf_hash=body.leaf_hash.lower(), mode=row.mode, tx_hash=row.tx_hash,
+                           block_number=row.block_number)

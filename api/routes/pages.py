@@ -22,15 +22,15 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from greenproof.ledger.models import AllocationLeafRow, ClaimRow, Firm, ProvenanceRecordRow
+from greenproof.ledger.models import ClaimRow, Firm, ProvenanceRecordRow
 from greenproof.ledger.registry import firm_by_code
-from greenproof.ledger.retirements import claim_leaf
 
 from ..api_keys import Principal, Role
 from ..attribution_results import PARK_TZ, firm_series
+from ..certificate_claims import claim_firm_leaf
 from ..certificate_queries import CertificateQuery, balances, certificates
 from ..deps import SessionDep, StateDep
-from ..errors import AuthenticationError, NotFoundError, PermissionDeniedError, ProvenanceRecordError
+from ..errors import AuthenticationError, PermissionDeniedError, ProvenanceRecordError
 from ..evidence import evidence_bundle
 from ..firm_reports import hourly_matching
 from ..pagination import PageParams
@@ -266,11 +266,7 @@ def claim(request: Request, caller: PageCaller, state: StateDep, firm_code: Anno
     _require(caller, Role.FIRM)
     client = state.chain.client()
     with state.session_factory() as session:
-        leaf_id = session.scalar(select(AllocationLeafRow.id).join(Firm, Firm.id == AllocationLeafRow.firm_id)
-                                 .where(AllocationLeafRow.leaf_hash == leaf_hash.lower(), Firm.code == firm_code))
-        if leaf_id is None:
-            raise NotFoundError(f"firm {firm_code} holds no certificate leaf {leaf_hash}")
-        claim_leaf(session, client, leaf_id)
+        claim_firm_leaf(session, client, firm_code, leaf_hash)
         session.commit()
     target = _safe_next(back) or f"/ui/firms/{quote(firm_code)}"
     return RedirectResponse(f"{target}{'&' if '?' in target else '?'}done=claimed", status_code=303)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
 
 from ..deps import ChainDep, Hash32Path, SessionDep
 from ..problem_details import problem_responses
@@ -22,9 +23,18 @@ def get_record(claim_ref: Hash32Path, session: SessionDep) -> ProvenanceRecord:
     return load_record(session, claim_ref)
 
 
-@router.get("/verify/{claim_ref}", summary="Verify an issued provenance record")
-def verify_issued(claim_ref: Hash32Path, session: SessionDep, chain: ChainDep) -> VerificationPublic:
-    """Check the stored record against the chain: claim hash, proofs to on-chain roots, Retired events, coverage."""
+@router.get("/verify/{claim_ref}", summary="Verify an issued provenance record", response_model=VerificationPublic,
+            responses={303: {"description": "A browser (`Accept: text/html`) is sent to the verify page "
+                                            "`/ui/verify/{claim_ref}`."}})
+def verify_issued(claim_ref: Hash32Path, request: Request, session: SessionDep, chain: ChainDep
+                  ) -> VerificationPublic | RedirectResponse:
+    """Check the stored record against the chain: claim hash, proofs to on-chain roots, Retired events, coverage.
+
+    This is the URL in a record's QR code: a buyer's phone browser asks for HTML and is redirected
+    to the human-readable verify page, which runs the same checks; programs get the JSON verdict.
+    """
+    if "text/html" in request.headers.get("accept", ""):
+        return RedirectResponse(f"/ui/verify/{claim_ref}", status_code=303)
     return verify_record(load_record(session, claim_ref), chain.client())
 
 

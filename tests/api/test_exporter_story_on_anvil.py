@@ -92,6 +92,10 @@ def test_meter_upload_to_verified_provenance(story: tuple[TestClient, Keys, Chai
     assert on_chain == 7_250_000
     verdict = client.get(f"/public/verify/{record['claim_ref']}").json()
     assert verdict["valid"], verdict
+    # The QR code's URL sends a phone browser to the human-readable verify page.
+    browser = client.get(f"/public/verify/{record['claim_ref']}", headers={"Accept": "text/html"},
+                         follow_redirects=False)
+    assert (browser.status_code, browser.headers["location"]) == (303, f"/ui/verify/{record['claim_ref']}")
     assert client.post("/public/verify", json=record).json()["valid"]
 
     # Tampered copies are rejected, each by the check it breaks.
@@ -141,3 +145,28 @@ def test_meter_upload_to_verified_provenance(story: tuple[TestClient, Keys, Chai
     with make_session_factory(engine)() as session:
         assert reconcile(session, chain) == []
     engine.dispose()
+
+
+def test_a_firm_claims_its_own_leaf_on_chain_and_nobody_else_can(story: tuple[TestClient, Keys, ChainClient]
+                                                                 ) -> None:
+    client, keys, chain = story
+    operator = keys.of("operator")
+    client.post("/park/registry", headers=operator)
+    run = client.post("/park/attribution-runs", headers=operator, json={**PERIOD, "simulated_meters": True})
+    assert run.status_code == 200, run.json()
+    client.post("/park/issuance", headers=operator)
+    leaf = next(c for c in _all_certificates(client, keys) if c["firm_code"] == FIRM and c["allocated_wh"] > 0)
+    path, body = f"/firms/{FIRM}/claims", {"leaf_hash": leaf["leaf_hash"]}
+
+    assert client.post(path, json=body).status_code == 401
+    assert client.post(path, headers=keys.of("auditor"), json=body).status_code == 403  # reads, never acts
+    assert client.post(path, headers=keys.of("other_firm"), json=body).status_code == 403
+    assert chain.balance_of(leaf["holder"], int(leaf["token_id"])) == 0
+    claimed = client.post(path, headers=keys.of("firm"), json=body)
+    assert claimed.status_code == 201, claimed.json()
+    assert claimed.json()["mode"] == "proof"
+    # The contract's own balance of the holder equals the leaf's allocation.
+    assert chain.balance_of(leaf["holder"], int(leaf["token_id"])) == leaf["allocated_wh"]
+    again = client.post(path, headers=keys.of("firm"), json=body)
+    assert again.status_code == 409
+    assert again.headers["content-type"].startswith("application/problem+json")
