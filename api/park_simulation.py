@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from greenproof.attribution import Snapshot
-from greenproof.grids import binhai
+from greenproof.grids import GridError, binhai
 from greenproof.grids.timeseries import solve_series
 from greenproof.ledger.meters import MeterReading
 
@@ -62,7 +62,7 @@ def park_profiles(start: datetime, end: datetime, seed: int = DEFAULT_SEED) -> p
     first, last = start.astimezone(PARK_TZ).year, (end - INTERVAL).astimezone(PARK_TZ).year
     try:
         frame = pd.concat([binhai.profiles(year=year, seed=seed) for year in range(first, last + 1)])
-    except NotImplementedError as exc:  # chinese-calendar knows the holidays of a limited range of years
+    except GridError as exc:  # e.g. chinese-calendar knows the holidays of a limited range of years
         raise InvalidPeriodError(f"the park model has no profiles for {first}..{last}: {exc}") from exc
     return frame.loc[pd.Timestamp(start):pd.Timestamp(end - INTERVAL)]
 

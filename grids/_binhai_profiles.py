@@ -16,6 +16,8 @@ from scipy import special, stats
 from scipy.signal import lfilter
 from windpowerlib import WindTurbine
 
+from .errors import GridError
+
 __all__ = ["coal_dispatch", "firm_load_shapes", "local_index", "pv_power", "storage_dispatch", "wind_power"]
 
 LATITUDE, LONGITUDE, ALTITUDE_M, TIMEZONE = 34.3, 120.3, 5.0, "Asia/Shanghai"
@@ -132,7 +134,11 @@ def firm_load_shapes(index: pd.DatetimeIndex, rng: np.random.Generator, codes: t
     """Demand per firm as a fraction of its peak, shape (n_firm, n_interval), within (0, 1]."""
     dates = index.normalize().tz_localize(None).date
     unique_dates = sorted(set(dates))
-    workday = {d: chinese_calendar.is_workday(d) for d in unique_dates}
+    try:
+        workday = {d: chinese_calendar.is_workday(d) for d in unique_dates}
+    except NotImplementedError as exc:  # chinese-calendar publishes holidays for a limited range of years
+        raise GridError(f"no Chinese public-holiday calendar for {unique_dates[0]}..{unique_dates[-1]} "
+                        f"(chinesecalendar {chinese_calendar.__version__}): {exc}") from exc
     is_work = np.fromiter((workday[d] for d in dates), dtype=bool, count=len(index))
     hour = index.hour.to_numpy()
     season = np.cos(2 * np.pi * (index.dayofyear.to_numpy() - 196) / 365.0)

@@ -73,5 +73,7 @@ def map_intervals(client: Client, net_factory: Callable[[], pandapowerNet], prof
     # after the keyword, and that task fails to schedule.
     task = functools.partial(_solve_chunk, net_factory=net_factory, fn=fn, engine=engine, technology_of=technology_of,
                              default_technology=default_technology)
-    futures = client.map(task, pieces, pure=False)
+    # profile chunks go straight to the workers instead of inside the task graph (tens of MB per chunk
+    # for a national grid, which the scheduler would otherwise have to relay)
+    futures = client.map(task, client.scatter(pieces), pure=False)
     return list(client.gather(futures))

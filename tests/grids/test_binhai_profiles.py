@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from greenproof.grids import GridError
 from greenproof.grids.binhai import FIRMS, PLANTS, profiles
 
 
@@ -71,3 +72,9 @@ def test_steel_plant_runs_less_on_spring_festival(year: pd.DataFrame) -> None:
     holiday = steel["2025-01-29"].mean()  # Spring Festival (chinese_calendar holiday)
     workday = steel["2025-03-05"].mean()  # an ordinary Wednesday
     assert holiday < 0.7 * workday
+
+
+def test_a_year_without_a_holiday_calendar_is_a_grid_error_naming_it() -> None:
+    # chinesecalendar publishes China's State Council holiday schedule only up to the coming year.
+    with pytest.raises(GridError, match="2040-01-01"):
+        profiles(year=2040)
