@@ -38,19 +38,10 @@ contract GreenCertificate is ERC1155, AccessControl, IGreenCertificate {
         string code;
     }
 
-    struct BatchRecord {
-        bytes32 root;
-        bytes32 inputHash;
-        uint64 periodStart;
-        uint64 periodEnd;
-        uint64 blockNumber;
-        address issuer;
-        bool direct;
-    }
 
     mapping(bytes32 plantKey => PlantRecord) private _plants;
     uint32 private _plantCount;
-    mapping(bytes32 batchId => BatchRecord) private _batches;
+    mapping(bytes32 batchId => Batch) private _batches;
     /// @dev Plants of a batch as a bitmap over plant indices, 256 plants per word.
     mapping(bytes32 batchId => mapping(uint256 word => uint256 bits)) private _batchPlants;
     mapping(bytes32 leafHash => bool) private _leafClaimed;
@@ -223,16 +214,7 @@ contract GreenCertificate is ERC1155, AccessControl, IGreenCertificate {
 
     /// @notice Returns the batch `batchId`; `periodEnd` is zero if it is not registered.
     function batch(bytes32 batchId) external view returns (Batch memory) {
-        BatchRecord storage record = _batches[batchId];
-        return Batch({
-            root: record.root,
-            inputHash: record.inputHash,
-            periodStart: record.periodStart,
-            periodEnd: record.periodEnd,
-            blockNumber: record.blockNumber,
-            issuer: record.issuer,
-            direct: record.direct
-        });
+        return _batches[batchId];
     }
 
     /// @notice Returns the plant `plantKey`; `capacityW` is zero if it is not registered.
@@ -321,7 +303,7 @@ contract GreenCertificate is ERC1155, AccessControl, IGreenCertificate {
         uint64 periodEnd,
         bytes32[] calldata plantKeys
     ) private {
-        BatchRecord storage record = _batches[batchId];
+        Batch storage record = _batches[batchId];
         if (record.periodEnd != 0) revert GreenCertificateBatchAlreadyRegistered(batchId);
         if (periodStart >= periodEnd) revert GreenCertificateInvalidPeriod(periodStart, periodEnd);
         if (plantKeys.length == 0) revert GreenCertificateEmptyBatch(batchId);
@@ -411,7 +393,7 @@ contract GreenCertificate is ERC1155, AccessControl, IGreenCertificate {
         if (_batchPlants[batchId][index >> 8] & (1 << (index & 0xff)) == 0) {
             revert GreenCertificatePlantNotInBatch(batchId, plantKey);
         }
-        BatchRecord storage record = _batches[batchId];
+        Batch storage record = _batches[batchId];
         if (
             intervalSeconds == 0 || intervalStart < record.periodStart
                 || uint256(intervalStart) + intervalSeconds > record.periodEnd
