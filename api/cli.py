@@ -39,6 +39,7 @@ from .provenance import issue_provenance
 from .provenance_verify import verify_record
 from .schemas import IssuanceMode, ProvenanceRecord, ShipmentCreate, VerificationPublic
 from .settings import ApiSettings
+from .trace_export import SchedulerUnavailableError, TraceMethod, TraceSummary, export_trace
 from .units import KG_PER_T, mwh
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_MISMATCH", "EXIT_UNAVAILABLE", "app", "main"]
@@ -228,6 +229,46 @@ def attribute(
 
 
 @app.command()
+def trace(
+    source: Annotated[str, typer.Argument(help="park, a pandapower case (case9, case118, case1354pegase, ...), a "
+                                               "SimBench code (1-MV-rural--0-sw) or a pandapower JSON file.")],
+    start: Annotated[str | None, typer.Option(help="First interval, ISO 8601 with offset [default: start of the "
+                                                   "profiles; park: 2025-01-01 park time].")] = None,
+    end: Annotated[str | None, typer.Option(help="End of the period (exclusive), ISO 8601 with offset "
+                                                 "[default: end of the profiles].")] = None,
+    intervals: Annotated[int | None, typer.Option(help="Number of intervals from --start (instead of --end).",
+                                                  min=1)] = None,
+    method: Annotated[TraceMethod, typer.Option(help="Losses charged to loads (upstream), to generators "
+                                                     "(downstream), or shared (average).")] = TraceMethod.UPSTREAM,
+    out: Annotated[Path, typer.Option(help="Trace CSV, gzip-compressed if it ends in .gz.")] = Path("trace.csv.gz"),
+    nodal_intensity: Annotated[Path | None, typer.Option(help="Also write each bus's carbon intensity (tCO2/MWh) "
+                                                              "per interval to this CSV.")] = None,
+    default_technology: Annotated[str | None, typer.Option(help="Technology key of generators whose type maps to "
+                                                                "none (e.g. gas, coal, other).")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (tcp://host:8786): run the intervals "
+                                                       "on its workers, written in time order.")] = None,
+) -> None:
+    """Trace SOURCE interval by interval and stream MWh per (generator, load, interval) to a CSV file.
+
+    Rows: interval_start_utc, injection_id, technology, withdrawal_id, withdrawal_kind, mwh (nonzero
+    entries, sorted by injection then withdrawal id within each interval). A source without profiles
+    is one 1 h interval at its stored operating point. Prints totals per withdrawal kind and the top
+    loads with their renewable share.
+    """
+    with _exit_codes():
+        try:
+            summary = export_trace(source, out, start=_utc(start, "--start") if start else None,
+                                   end=_utc(end, "--end") if end else None, intervals=intervals,
+                                   method=method.value, nodal_intensity=nodal_intensity,
+                                   default_technology=default_technology, scheduler=scheduler, progress=True)
+        except SchedulerUnavailableError as exc:
+            console.print(f"[bold red]unavailable:[/bold red] {exc}")
+            raise typer.Exit(EXIT_UNAVAILABLE) from exc
+    _print_trace(summary)
+    console.print(f"wrote {summary.rows:,} rows ({summary.intervals:,} intervals) to {out}")
+
+
+@app.command()
 def issue(database_url: DatabaseOption = None) -> None:
     """Send every pending or interrupted batch to the chain and confirm it (GREENPROOF_CHAIN_* settings)."""
     with _exit_codes():
@@ -346,6 +387,17 @@ def _print_firms(run: AttributionRun) -> None:
         table.add_row(firm.firm_code, f"{mwh(firm.consumption_wh):,.1f}", f"{mwh(firm.renewable_wh):,.1f}",
                       f"{firm.renewable_share:.1%}", f"{firm.emissions_kg / KG_PER_T:,.1f}")
     console.print(table)
+
+
+def _print_trace(summary: TraceSummary, top: int = 10) -> None:
+    title = f"Traced energy, {summary.source}, {summary.intervals} interval(s), {summary.method}"
+    table = Table("withdrawal", "kind", "demand MWh", "traced MWh", "renewable share", title=title)
+    for row in (*summary.by_kind(), *[w for w in summary.withdrawals if w.kind == "load"][:top]):
+        table.add_row(row.withdrawal_id, row.kind, f"{row.demand_mwh:,.3f}", f"{row.supplied_mwh:,.3f}",
+                      f"{row.renewable_share:.1%}")
+    console.print(table)
+    console.print(f"generation {summary.generation_mwh:,.3f} MWh, consumption {summary.consumption_mwh:,.3f} MWh, "
+                  f"losses {summary.losses_mwh:,.3f} MWh, traced {summary.traced_mwh:,.3f} MWh")
 
 
 def _print_checks(result: VerificationPublic) -> None:

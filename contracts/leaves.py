@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from eth_utils import keccak
+from .keccak import keccak256 as keccak
 
 __all__ = ["ALLOCATION_TAG", "CAP_TAG", "AllocationLeaf", "CapLeaf", "leaf_hash", "plant_key", "token_id"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import pairwise
 
-from eth_utils import keccak
+from .keccak import keccak256 as keccak
 
 __all__ = ["MerkleTree", "hash_pair", "verify_proof"]
 

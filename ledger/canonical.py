@@ -11,9 +11,9 @@ import json
 from typing import Any
 
 import numpy as np
-from eth_utils import keccak
 
 from greenproof.attribution import Snapshot
+from greenproof.contracts.keccak import keccak256 as keccak
 
 from .errors import LedgerError
 
