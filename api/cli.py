@@ -232,10 +232,10 @@ def attribute(
 def trace(
     source: Annotated[str, typer.Argument(help="park, a pandapower case (case9, case118, case1354pegase, ...), a "
                                                "SimBench code (1-MV-rural--0-sw) or a pandapower JSON file.")],
-    start: Annotated[str | None, typer.Option(help="First interval, ISO 8601 with offset [default: start of the "
-                                                   "profiles; park: 2025-01-01 park time].")] = None,
+    start: Annotated[str | None, typer.Option(help="First interval, ISO 8601 with offset (default: start of the "
+                                                   "profiles; park: 2025-01-01 park time).")] = None,
     end: Annotated[str | None, typer.Option(help="End of the period (exclusive), ISO 8601 with offset "
-                                                 "[default: end of the profiles].")] = None,
+                                                 "(default: end of the profiles).")] = None,
     intervals: Annotated[int | None, typer.Option(help="Number of intervals from --start (instead of --end).",
                                                   min=1)] = None,
     method: Annotated[TraceMethod, typer.Option(help="Losses charged to loads (upstream), to generators "
@@ -250,10 +250,10 @@ def trace(
 ) -> None:
     """Trace SOURCE interval by interval and stream MWh per (generator, load, interval) to a CSV file.
 
-    Rows: interval_start_utc, injection_id, technology, withdrawal_id, withdrawal_kind, mwh (nonzero
-    entries, sorted by injection then withdrawal id within each interval). A source without profiles
-    is one 1 h interval at its stored operating point. Prints totals per withdrawal kind and the top
-    loads with their renewable share.
+    Rows: interval_start_utc, injection_id, technology, withdrawal_id, withdrawal_kind, mwh.
+    Nonzero entries only, sorted by injection then withdrawal id within each interval.
+    A source without profiles is one 1 h interval at its stored operating point.
+    Prints totals per withdrawal kind and the top loads with their renewable share.
     """
     with _exit_codes():
         try:

@@ -175,14 +175,14 @@ class TraceSummary:
         return sum(w.supplied_mwh for w in self.withdrawals)
 
     def by_kind(self) -> tuple[WithdrawalTotal, ...]:
-        """Totals per withdrawal kind, sorted by kind."""
+        """Totals per withdrawal kind (``withdrawal_id`` ``"all <kind>"``), sorted by kind."""
         kinds: dict[str, list[float]] = {}
         for w in self.withdrawals:
             acc = kinds.setdefault(w.kind, [0.0, 0.0, 0.0])
             acc[0] += w.demand_mwh
             acc[1] += w.supplied_mwh
             acc[2] += w.renewable_mwh
-        return tuple(WithdrawalTotal(kind, kind, *acc) for kind, acc in sorted(kinds.items()))
+        return tuple(WithdrawalTotal(f"all {kind}", kind, *acc) for kind, acc in sorted(kinds.items()))
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,22 @@ def test_wheel_installs_and_imports_outside_the_source_tree(tmp_path: Path) -> N
     probe = "; ".join([f"import greenproof.{part} as m{i}; assert m{i}.__file__.startswith({str(target)!r}), "
                        f"m{i}.__file__" for i, part in enumerate(PARTS)])
     subprocess.run([str(env_python), "-c", probe], check=True, cwd=tmp_path)
+    # Package data ships in the wheel: the contract artifact loads, the migrations build a database,
+    # the dashboard's templates and vendored chart library are there.
+    data_probe = "\n".join([
+        "from importlib.resources import files",
+        "from greenproof.contracts import load_artifact",
+        "from greenproof.ledger.database import upgrade",
+        "import sqlite3",
+        "assert load_artifact().abi",
+        f"upgrade('sqlite:///{tmp_path}/wheel.sqlite')",
+        f"tables = {{r[0] for r in sqlite3.connect('{tmp_path}/wheel.sqlite').execute("
+        "\"SELECT name FROM sqlite_master WHERE type='table'\")}",
+        "assert {'plants', 'firms', 'allocation_leaves', 'provenance_records'} <= tables, tables",
+        "assert (files('greenproof.api') / 'templates' / 'park.html').is_file()",
+        "assert (files('greenproof.api') / 'static' / 'vendor' / 'echarts' / 'echarts.min.js').is_file()",
+    ])
+    subprocess.run([str(env_python), "-c", data_probe], check=True, cwd=tmp_path)
     scripts = target / "bin" / "greenproof"
     if not scripts.exists():  # pip --target puts console scripts under <target>/bin
         scripts = env_dir / "bin" / "greenproof"
