@@ -65,6 +65,7 @@ from .park_simulation import DEFAULT_SEED, INTERVAL, park_profiles
 __all__ = [
     "INTENSITY_COLUMNS",
     "PARK",
+    "SCHEDULER_TIMEOUT_S",
     "STATIC_HOURS",
     "TRACE_COLUMNS",
     "IntervalTrace",
@@ -85,6 +86,8 @@ TRACE_COLUMNS = ("interval_start_utc", "injection_id", "technology", "withdrawal
 INTENSITY_COLUMNS = ("interval_start_utc", "bus", "t_co2_per_mwh")
 #: Length given to the one interval of a source without profiles (its stored operating point), h.
 STATIC_HOURS = 1.0
+#: Seconds to wait for the Dask scheduler before giving up.
+SCHEDULER_TIMEOUT_S = 10.0
 #: First interval of the park when no --start is given: the park-local year of its default profiles.
 _PARK_DEFAULT_START = datetime(2025, 1, 1, tzinfo=PARK_TZ)
 #: Untracked storage discharge has no emission factor (attribution: NaN); the nodal-intensity export
@@ -411,7 +414,7 @@ def _distributed(address: str, source: _Source, profiles: pd.DataFrame, task: Ca
     One window at a time is gathered and written, so the driver holds at most one window of rows.
     """
     try:
-        client = Client(address, timeout=10)
+        client = Client(address, timeout=SCHEDULER_TIMEOUT_S)
     except (OSError, TimeoutError) as exc:
         raise SchedulerUnavailableError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     with client:
