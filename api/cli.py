@@ -23,7 +23,9 @@ from rich.table import Table
 
 from greenproof.attribution.errors import GreenproofError
 from greenproof.contracts.errors import ChainError
+from greenproof.ledger.leaf_file import LeafFile
 from greenproof.ledger.reconcile import reconcile as reconcile_ledger
+from greenproof.ledger.verify import verify_holder
 
 from .api_keys import KeyStore, Role
 from .app import create_app
@@ -327,6 +329,42 @@ def verify(record_file: Annotated[Path, typer.Argument(help="Provenance record (
         result = verify_record(record, ChainGateway(_settings()).client())
     _print_checks(result)
     if not result.valid:
+        raise typer.Exit(EXIT_MISMATCH)
+
+
+@app.command()
+def audit(
+    holder: Annotated[str, typer.Argument(help="EVM address (0x…) of the certificate account to audit.")],
+    leaf_files: Annotated[list[Path], typer.Argument(
+        help="Published leaf files (canonical JSON, see docs/ledger.md) of the batches to check.", exists=True,
+        dir_okay=False)],
+    start: Annotated[str | None, typer.Option(help="Only intervals from this instant (ISO 8601 with offset).")] = None,
+    end: Annotated[str | None, typer.Option(help="Only intervals before this instant (ISO 8601 with offset).")] = None,
+) -> None:
+    """Verify a holder's certificates from published leaf files against the chain alone; exit 1 if any fails.
+
+    No database is read: each leaf's Merkle proof is checked against the root the contract stores
+    (GREENPROOF_CHAIN_* settings), and its claims and retirements are read from the chain's events.
+    """
+    period_start_s = int(_utc(start, "--start").timestamp()) if start else 0
+    period_end_s = int(_utc(end, "--end").timestamp()) if end else 2**63 - 1
+    with _exit_codes():
+        files = [LeafFile.from_bytes(path.read_bytes()) for path in leaf_files]
+        result = verify_holder(ChainGateway(_settings()).client(), files, holder,
+                               period_start_s=period_start_s, period_end_s=period_end_s)
+    table = Table("interval (UTC)", "plant", "Wh", "claimed", "retired Wh", "result", title=f"Certificates of {holder}")
+    for item in result.leaves:
+        table.add_row(datetime.fromtimestamp(item.leaf.interval_start_s, UTC).strftime("%Y-%m-%d %H:%M"),
+                      item.leaf.plant_code, f"{item.leaf.amount_wh:,}", "yes" if item.claimed else "no",
+                      f"{item.retired_wh:,}",
+                      "[green]ok[/green]" if item.ok else f"[red]FAILED[/red] {'; '.join(item.problems)}")
+    console.print(table)
+    console.print(f"{len(result.leaves)} leaves; verified {result.allocated_wh:,} Wh allocated, "
+                  f"{result.claimed_wh:,} Wh claimed, {result.retired_wh:,} Wh retired on-chain")
+    if not result.leaves:
+        console.print(f"[bold red]no leaf of {holder} in the given files and period[/bold red]")
+        raise typer.Exit(EXIT_MISMATCH)
+    if not result.ok:
         raise typer.Exit(EXIT_MISMATCH)
 
 

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from greenproof.api import KeyStore, Role
 from greenproof.api.cli import EXIT_BAD_INPUT, EXIT_MISMATCH, EXIT_UNAVAILABLE, app
 from greenproof.contracts.anvil import Anvil
 from greenproof.contracts.client import ChainClient
+from greenproof.contracts.leaves import leaf_hash
+from greenproof.contracts.merkle import MerkleTree
+from greenproof.ledger.batches import load_leaf_file
+from greenproof.ledger.database import make_engine, make_session_factory
+from greenproof.ledger.models import IssuanceBatch
 
 runner = CliRunner()
-COMMANDS = ["demo", "simulate", "attribute", "issue", "verify", "retire", "reconcile", "serve", "keys"]
+COMMANDS = ["demo", "simulate", "attribute", "issue", "verify", "audit", "retire", "reconcile", "serve", "keys",
+            "trace"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -120,3 +128,33 @@ def test_cli_pipeline_exit_codes_on_anvil(tmp_path: Path, monkeypatch: pytest.Mo
     assert tampered.exit_code == EXIT_MISMATCH
     assert "FAILED" in tampered.output
     assert runner.invoke(app, ["reconcile"]).exit_code == 0
+
+    # An auditor checks the firm's certificates from the published leaf file and the chain alone.
+    engine = make_engine(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
+    with make_session_factory(engine)() as session:
+        (batch_id,) = session.scalars(select(IssuanceBatch.batch_id)).all()
+        leaf_file = load_leaf_file(session, batch_id)
+    engine.dispose()
+    published = tmp_path / "leaf-file.json"
+    published.write_bytes(leaf_file.to_bytes())
+    monkeypatch.setenv("GREENPROOF_DATABASE_URL", f"sqlite:///{tmp_path / 'absent' / 'no.sqlite'}")
+    audited = runner.invoke(app, ["audit", record["claim"]["holder"], str(published)])
+    assert audited.exit_code == 0, audited.output
+    holder_wh = sum(leaf.amount_wh for leaf in leaf_file.allocation_leaves
+                    if leaf.holder.lower() == record["claim"]["holder"].lower())
+    summary = " ".join(audited.output.split())  # rich wraps lines at the terminal width
+    assert f"verified {holder_wh:,} Wh allocated" in summary
+    assert f"{record['retired_wh']:,} Wh retired on-chain" in summary
+    # A self-consistent forgery (1 Wh moved to the firm from another holder of the same token, root
+    # rebuilt) passes every check of the file itself but not the root the contract stores.
+    holder = record["claim"]["holder"].lower()
+    mine = next(x for x in leaf_file.allocation_leaves if x.holder.lower() == holder and x.amount_wh > 0)
+    theirs = next(x for x in leaf_file.allocation_leaves
+                  if x.token_id == mine.token_id and x.holder.lower() != holder and x.amount_wh > 0)
+    moved = {mine: replace(mine, amount_wh=mine.amount_wh + 1), theirs: replace(theirs, amount_wh=theirs.amount_wh - 1)}
+    leaves = tuple(moved.get(x, x) for x in leaf_file.allocation_leaves)
+    root = MerkleTree([*(leaf_hash(x) for x in leaf_file.cap_leaves), *(leaf_hash(x) for x in leaves)]).root
+    published.write_bytes(replace(leaf_file, allocation_leaves=leaves, root="0x" + root.hex()).to_bytes())
+    forged = runner.invoke(app, ["audit", record["claim"]["holder"], str(published)])
+    assert forged.exit_code == EXIT_MISMATCH, forged.output
+    assert "FAILED" in forged.output
