@@ -20,40 +20,48 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from greenproof.ledger.models import FirmIntervalResult
+from greenproof.ledger.models import FirmIntervalResult, TechnologyFlowRow
 
 from .periods import utc_from_s
 from .schemas import Resolution
+from .units import KG_PER_T, mwh
 
 __all__ = [
     "PARK_TZ",
+    "FirmEnergies",
     "SeriesPoint",
     "firm_series",
-    "replace_results",
+    "replace_interval_rows",
 ]
 
 #: Time zone in which days and months of the park are counted (China Standard Time, UTC+8).
 PARK_TZ = ZoneInfo("Asia/Shanghai")
 
 
-def replace_results(session: Session, rows: Sequence[FirmIntervalResult], start_s: int, end_s: int) -> None:
-    """Replace every stored result with an interval start in ``[start_s, end_s)`` by ``rows`` (flushed)."""
-    session.execute(delete(FirmIntervalResult).where(FirmIntervalResult.interval_start_s >= start_s,
-                                                     FirmIntervalResult.interval_start_s < end_s))
+def replace_interval_rows(session: Session, model: type[FirmIntervalResult] | type[TechnologyFlowRow],
+                          rows: Sequence[FirmIntervalResult] | Sequence[TechnologyFlowRow], start_s: int,
+                          end_s: int) -> None:
+    """Replace every stored ``model`` row with an interval start in ``[start_s, end_s)`` by ``rows`` (flushed)."""
+    session.execute(delete(model).where(model.interval_start_s >= start_s, model.interval_start_s < end_s))
     if rows:
-        session.execute(insert(FirmIntervalResult), [
-            {"firm_code": r.firm_code, "interval_start_s": r.interval_start_s, "interval_s": r.interval_s,
-             "consumption_wh": r.consumption_wh, "renewable_wh": r.renewable_wh, "emissions_kg": r.emissions_kg}
-            for r in rows])
+        columns = [column.key for column in model.__table__.columns if column.key != "id"]
+        session.execute(insert(model), [{name: getattr(row, name) for name in columns} for row in rows])
     session.flush()
 
 
-@dataclass(frozen=True)
-class SeriesPoint:
-    """One step of a firm's series: energies summed over ``[start, end)``."""
+class FirmEnergies:
+    """Shares and intensities of a firm's energies; mixed into dataclasses holding the three fields below.
 
-    start: datetime
-    end: datetime
+    Attributes
+    ----------
+    consumption_wh : int
+        Energy the firm drew, Wh.
+    renewable_wh : int
+        Part of it traced to renewable plants, Wh.
+    emissions_kg : float
+        Traced emissions of that energy, kg CO2.
+    """
+
     consumption_wh: int
     renewable_wh: int
     emissions_kg: float
@@ -65,8 +73,19 @@ class SeriesPoint:
 
     @property
     def carbon_intensity_t_per_mwh(self) -> float:
-        """Emissions per consumed energy, tCO2/MWh (kg/kWh; 0 when nothing was consumed)."""
-        return self.emissions_kg / (self.consumption_wh / 1000) if self.consumption_wh else 0.0
+        """Emissions per consumed energy, tCO2/MWh (0 when nothing was consumed)."""
+        return (self.emissions_kg / KG_PER_T) / mwh(self.consumption_wh) if self.consumption_wh else 0.0
+
+
+@dataclass(frozen=True)
+class SeriesPoint(FirmEnergies):
+    """One step of a firm's (or the park's) series: energies summed over ``[start, end)``."""
+
+    start: datetime
+    end: datetime
+    consumption_wh: int
+    renewable_wh: int
+    emissions_kg: float
 
 
 def _bucket(start_s: int, interval_s: int, resolution: Resolution) -> tuple[datetime, datetime]:

@@ -17,6 +17,8 @@ from web3.exceptions import Web3Exception
 from greenproof.contracts.client import ChainClient
 from greenproof.contracts.errors import ChainError
 
+from .errors import ChainUnavailableError
+
 __all__ = ["GAS_TOP_UP_WEI", "custodial_address", "custodial_key", "ensure_gas"]
 
 _DOMAIN = b"greenproof-custody/1"
@@ -25,10 +27,19 @@ GAS_TOP_UP_WEI = 10**17
 
 
 def custodial_key(issuer_key: str, account_code: str) -> str:
-    """Return the ``0x`` hex private key of the custodial account ``account_code`` (a firm or plant code)."""
+    """Return the ``0x`` hex private key of the custodial account ``account_code`` (a firm or plant code).
+
+    Raises
+    ------
+    ChainUnavailableError
+        If the issuer key is not hex (``GREENPROOF_ISSUER_KEY`` misconfigured).
+    """
     if not account_code:
         raise ValueError("account code must be a non-empty string")
-    secret = bytes.fromhex(issuer_key.removeprefix("0x"))
+    try:
+        secret = bytes.fromhex(issuer_key.removeprefix("0x"))
+    except ValueError as exc:
+        raise ChainUnavailableError("the issuer key (GREENPROOF_ISSUER_KEY) is not a hex private key") from exc
     return "0x" + keccak(_DOMAIN + secret + account_code.encode("utf-8")).hex()
 
 

@@ -7,7 +7,9 @@
 - :func:`require_role` — a dependency admitting only some roles (403 otherwise); the aliases
   :data:`ParkOperator`, :data:`Auditor` and :data:`Exporter` are built with it;
 - :data:`FirmScope` — the ``{firm_code}`` path parameter, checked against the caller's firm
-  (readable by that firm's firm and exporter keys, and by auditors);
+  (readable by that firm's firm and exporter keys, and by auditors:
+  :func:`~greenproof.api.access.check_firm_access`, the rule the dashboard applies too);
+- :data:`FirmActor` — the same, for calls that act for the firm (its own firm and exporter keys only);
 - :data:`Hash32Path` — a ``0x`` + 64-hex path parameter (batch id, leaf hash, claim reference).
 """
 
@@ -20,6 +22,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from .access import check_firm_access, check_role
 from .api_keys import Principal, Role
 from .app_state import AppState
 from .chain_gateway import ChainGateway
@@ -30,6 +33,7 @@ __all__ = [
     "ChainDep",
     "CurrentPrincipal",
     "Exporter",
+    "FirmActor",
     "FirmScope",
     "Hash32Path",
     "ParkOperator",
@@ -87,13 +91,8 @@ def require_role(*roles: Role) -> Callable[[Principal], Principal]:
     PermissionDeniedError
         (from the dependency) if the caller's role is not among ``roles``.
     """
-    allowed = frozenset(roles)
-
     def check(principal: CurrentPrincipal) -> Principal:
-        if principal.role not in allowed:
-            raise PermissionDeniedError(
-                f"role {principal.role.value} may not call this endpoint (allowed: "
-                f"{', '.join(sorted(r.value for r in allowed))})")
+        check_role(principal, roles, "call this endpoint")
         return principal
 
     return check
@@ -101,11 +100,9 @@ def require_role(*roles: Role) -> Callable[[Principal], Principal]:
 
 def _firm_scope(
     firm_code: Annotated[str, Path(min_length=1, max_length=64, description="Firm code, e.g. H2PLANT.")],
-    principal: Annotated[Principal, Depends(require_role(Role.FIRM, Role.EXPORTER, Role.AUDITOR))],
+    principal: CurrentPrincipal,
 ) -> str:
-    if principal.role.firm_bound and principal.firm_code != firm_code:
-        raise PermissionDeniedError(f"a {principal.role.value} key of firm {principal.firm_code} may not read "
-                                    f"firm {firm_code}")
+    check_firm_access(principal, firm_code)
     return firm_code
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 
@@ -26,10 +25,6 @@ class PageParams:
 
     limit: int = 100
     offset: int = 0
-
-    def slice(self, items: Sequence[T]) -> list[T]:
-        """Return the page's items out of an already materialised sequence."""
-        return list(items[self.offset:self.offset + self.limit])
 
 
 def _page_params(

@@ -6,6 +6,7 @@ One pass over the snapshots (streamed, storage provenance carried by a
 - the holder shares of every renewable plant (:func:`greenproof.ledger.holder_shares.holder_shares`),
   which the ledger turns into certificate leaves (:func:`greenproof.ledger.batches.build_batch`);
 - each firm's consumption, traced renewable part and emissions (:mod:`greenproof.api.attribution_results`);
+- each sink's energy per technology, for the park Sankey (:mod:`greenproof.api.technology_flows`);
 - optionally, simulated meter readings of the renewable plants (their solved output), for runs
   without real meter data (the demo).
 
@@ -40,30 +41,25 @@ from greenproof.ledger.batches import IntervalShares, build_batch
 from greenproof.ledger.canonical import snapshot_digest
 from greenproof.ledger.holder_shares import holder_shares, ledger_devices
 from greenproof.ledger.meters import MeterReading, ingest_readings
-from greenproof.ledger.models import FirmIntervalResult
+from greenproof.ledger.models import FirmIntervalResult, TechnologyFlowRow
 
-from .attribution_results import replace_results
+from .attribution_results import FirmEnergies, replace_interval_rows
 from .errors import InvalidPeriodError
 from .park_simulation import snapshot_readings
+from .technology_flows import interval_flows
 from .units import KG_PER_T, WH_PER_MWH
 
 __all__ = ["AttributionRun", "FirmTotal", "attribute_period"]
 
 
-
 @dataclass(frozen=True)
-class FirmTotal:
-    """A firm's energies summed over an attribution run."""
+class FirmTotal(FirmEnergies):
+    """A firm's energies summed over an attribution run (Wh, Wh, kg CO2)."""
 
     firm_code: str
     consumption_wh: int
     renewable_wh: int
     emissions_kg: float
-
-    @property
-    def renewable_share(self) -> float:
-        """Renewable Wh / consumed Wh (0 when nothing was consumed)."""
-        return self.renewable_wh / self.consumption_wh if self.consumption_wh else 0.0
 
 
 @dataclass(frozen=True)
@@ -145,6 +141,7 @@ def attribute_period(session: Session, snapshots: Iterable[Snapshot], *, period_
     factors = _emission_factors()
     intervals: list[IntervalShares] = []
     results: list[FirmIntervalResult] = []
+    flows: list[TechnologyFlowRow] = []
     readings: list[MeterReading] = []
     fed: list[Snapshot] = []
 
@@ -166,11 +163,13 @@ def attribute_period(session: Session, snapshots: Iterable[Snapshot], *, period_
         intervals.append(IntervalShares(start_s, holder_shares(allocation, plant_devices, firm_devices),
                                         snapshot_digest(snapshot)))
         results.extend(_firm_results(allocation, firm_columns, start_s, interval_s, factors))
+        flows.extend(interval_flows(allocation, firm_devices, start_s, interval_s))
         if simulated_meters:
             readings.extend(snapshot_readings(snapshot, plant_devices, interval_s))
     start_s, end_s = int(period_start.timestamp()), int(period_end.timestamp())
     inserted = ingest_readings(session, readings, interval_s=interval_s).inserted if readings else 0
-    replace_results(session, results, start_s, end_s)
+    replace_interval_rows(session, FirmIntervalResult, results, start_s, end_s)
+    replace_interval_rows(session, TechnologyFlowRow, flows, start_s, end_s)
     batch = build_batch(session, period_start_s=start_s, period_end_s=end_s, intervals=intervals,
                         interval_s=interval_s, mode=mode)
     totals: dict[str, list[float]] = {}

@@ -20,11 +20,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from greenproof.attribution.errors import AttributionError, GreenproofError, SnapshotError
 from greenproof.contracts.errors import ChainError, ContractRevertError
+from greenproof.grids.errors import GridError
 from greenproof.ledger.errors import (
     AllocationError,
     BatchError,
     IssuanceError,
     LeafFileError,
+    LedgerError,
     MeterDataError,
     RetirementError,
     UnknownRecordError,
@@ -81,12 +83,14 @@ _STATUS_BY_ERROR: tuple[tuple[type[GreenproofError], int], ...] = (
     (BatchError, 409),
     (IssuanceError, 409),
     (ContractRevertError, 409),
+    (LedgerError, 409),  # the rest of the ledger's refusals: registry conflicts (code, address, device taken)
     (ChainError, 502),
+    (GridError, 500),  # the park model failed to solve an interval: the server's fault, logged
 )
 
 
 def status_of(exc: GreenproofError) -> int:
-    """Return the HTTP status a domain error maps to (422 for input errors, 500 for unknown ones)."""
+    """Return the HTTP status a domain error maps to (the first match of the table above; 500 if none)."""
     for cls, status in _STATUS_BY_ERROR:
         if isinstance(exc, cls):
             return status or int(getattr(exc, "status", 500))
@@ -120,7 +124,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 async def _domain_error(request: Request, exc: GreenproofError) -> JSONResponse:
     status = status_of(exc)
     if status >= 500:
-        _log.error("unmapped domain error on %s", request.url.path, exc_info=exc)
+        _log.error("domain error answered %d on %s", status, request.url.path, exc_info=exc)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else None
     return _response(request, status, str(exc), type_=_problem_type(exc), headers=headers)
 

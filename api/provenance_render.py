@@ -17,7 +17,9 @@ from .units import latin1, mwh
 __all__ = ["qr_png", "record_html", "record_pdf"]
 
 
-_HTML = Environment(autoescape=True).from_string("""<!doctype html>
+_ENVIRONMENT = Environment(autoescape=True)
+_ENVIRONMENT.filters["mwh"] = mwh
+_HTML = _ENVIRONMENT.from_string("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Renewable electricity provenance - shipment {{ c.shipment.shipment_id }}</title>
 <style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#1d2b36}
@@ -29,11 +31,11 @@ code{font-size:.8rem;word-break:break-all}.qr{float:right;width:10rem}</style></
 <p>Shipment <b>{{ c.shipment.shipment_id }}</b>: {{ c.shipment.quantity }} {{ c.shipment.quantity_unit }}
 of {{ c.shipment.product }} to {{ c.shipment.destination }}, embedding
 {{ "%.3f"|format(c.shipment.embedded_electricity_mwh) }} MWh of electricity.</p>
-<p>{{ "%.3f"|format(r.retired_wh / 1e6) }} MWh of renewable certificates of {{ c.firm_code }}
+<p>{{ "%.3f"|format(r.retired_wh|mwh) }} MWh of renewable certificates of {{ c.firm_code }}
 (account <code>{{ c.holder }}</code>) consumed {{ start }} to {{ end }} (UTC) were retired for
 {{ c.beneficiary }} ({{ c.purpose }}).</p>
 <table><tr><th>Plant</th><th>MWh retired</th></tr>
-{% for plant, wh in plants %}<tr><td>{{ plant }}</td><td>{{ "%.3f"|format(wh / 1e6) }}</td></tr>{% endfor %}
+{% for plant, wh in plants %}<tr><td>{{ plant }}</td><td>{{ "%.3f"|format(wh|mwh) }}</td></tr>{% endfor %}
 </table>
 <p>Claim reference <code>{{ r.claim_ref }}</code> on chain {{ c.chain_id }}, contract <code>{{ c.contract }}</code>,
 in {{ txs|length }} transaction(s).</p>

@@ -1,20 +1,14 @@
-"""Physical views of the park for the dashboard: one interval's flows, and technology → firm energies of a period.
+"""The park grid of one interval for the dashboard: flows, losses and nodal carbon intensity.
 
-Both re-solve the park model (:func:`greenproof.api.park_simulation.simulate_period`, the same
-deterministic profiles and seed the attribution runs use), since branch flows and per-technology
-supplies are not stored: results keep per-firm totals only.
+:func:`interval_diagram` re-solves the park model for the interval
+(:func:`greenproof.api.park_simulation.simulate_period`, the same deterministic profiles and seed
+the attribution runs use), since branch flows are not stored. Nodal carbon intensity is the carbon
+emission flow (Kang et al. 2015); a single interval carries no storage history, so storage
+discharge counts at the East China grid average (0.5617 tCO2/MWh), as the API's nodal intensity
+endpoint does. Solved intervals are cached in-process (least recently used).
 
-- :func:`interval_diagram` — flows, losses and nodal carbon intensity (carbon emission flow,
-  Kang et al. 2015) of one 15-minute interval. A single interval carries no storage history, so
-  storage discharge counts at the East China grid average (0.5617 tCO2/MWh), as the API's nodal
-  intensity endpoint does.
-- :func:`technology_flows` — MWh from each technology to each firm over a period (an interval, a
-  day, up to :data:`MAX_SANKEY_DAYS`), traced upstream (gross, losses charged to the loads) with a
-  :class:`~greenproof.attribution.StorageLedger` from the period start, exactly as attribution runs
-  trace: storage discharge is shown by the technologies that charged it, and only discharge of
-  energy stored before the period (unknown provenance) stays ``storage``.
-
-Solved periods are cached in-process (least recently used) since a month takes seconds to solve.
+The technology → firm Sankey needs no solving: attribution runs store its energies
+(:mod:`greenproof.api.technology_flows`).
 """
 
 from __future__ import annotations
@@ -22,40 +16,32 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from threading import Lock
 from typing import TypeVar
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from greenproof.attribution import TECHNOLOGY_KEYS, StorageLedger, carbon_intensity, trace_many
+from greenproof.attribution import carbon_intensity
 from greenproof.attribution.technologies import EAST_CHINA_GRID_2022_T_PER_MWH
-from greenproof.grids import binhai
-from greenproof.grids._layout import star_bus_id
+from greenproof.grids import binhai, star_bus_id
 from greenproof.ledger.holder_shares import ledger_devices
 from greenproof.ledger.models import Plant
 
-from .errors import InvalidPeriodError
 from .park_simulation import INTERVAL, check_interval_grid, simulate_period
 from .web_grid_diagram import GridDiagram, grid_diagram
 
-__all__ = ["MAX_SANKEY_DAYS", "OTHER_SINKS", "TechnologyFlows", "interval_diagram", "technology_flows"]
+__all__ = ["interval_diagram"]
 
-#: Longest period a Sankey is traced for (a month).
-MAX_SANKEY_DAYS = 31
-#: Sink keys of withdrawals that are not firms' loads.
-OTHER_SINKS = ("export", "storage_charge", "other")
 _CACHE_SIZE = 24
 
 T = TypeVar("T")
 
 
 class _Cache:
-    """A small thread-safe LRU of computed views, keyed by period."""
+    """A small thread-safe LRU of computed views, keyed by interval."""
 
     def __init__(self, size: int) -> None:
         self._size = size
@@ -76,7 +62,6 @@ class _Cache:
 
 
 _diagrams = _Cache(_CACHE_SIZE)
-_flows = _Cache(_CACHE_SIZE)
 
 
 @cache
@@ -118,64 +103,3 @@ def interval_diagram(session: Session, interval_start: datetime) -> GridDiagram:
         return grid_diagram(snapshot, bus_names=_bus_names(), intensity=intensity, device_names=device_names)
 
     return _diagrams.get((interval_start.timestamp(), tuple(sorted(device_names.items()))), compute)
-
-
-@dataclass(frozen=True)
-class TechnologyFlows:
-    """Energy from each technology to each sink over a period.
-
-    Attributes
-    ----------
-    start, end : datetime
-        The period (UTC, end exclusive).
-    mwh : dict
-        ``(technology key, sink) → MWh``; sinks are firm codes and :data:`OTHER_SINKS`; zero
-        entries are left out.
-    """
-
-    start: datetime
-    end: datetime
-    mwh: dict[tuple[str, str], float]
-
-    def by_sink(self) -> dict[str, float]:
-        """Return the MWh each sink received, over all technologies."""
-        totals: dict[str, float] = {}
-        for (_, sink), value in self.mwh.items():
-            totals[sink] = totals.get(sink, 0.0) + value
-        return totals
-
-
-def _sink_of(device: str, kind: str, firm_devices: Mapping[str, str]) -> str:
-    if device in firm_devices:
-        return firm_devices[device]
-    return kind if kind in OTHER_SINKS else "other"
-
-
-def technology_flows(session: Session, start: datetime, end: datetime) -> TechnologyFlows:
-    """Trace ``[start, end)`` and sum each technology's energy to each firm (see the module docstring).
-
-    Raises
-    ------
-    InvalidPeriodError
-        If the period is off the 15-minute grid or longer than :data:`MAX_SANKEY_DAYS` days.
-    """
-    check_interval_grid(start, end)
-    if end - start > timedelta(days=MAX_SANKEY_DAYS):
-        raise InvalidPeriodError(f"technology flows are traced for at most {MAX_SANKEY_DAYS} days; "
-                                 f"{start.isoformat()} .. {end.isoformat()} is longer")
-    _, firm_devices = ledger_devices(session)
-
-    def compute() -> TechnologyFlows:
-        totals: dict[tuple[str, str], float] = {}
-        for allocation in trace_many(simulate_period(start, end), storage=StorageLedger()):
-            # Storage changes side between intervals (charging: a withdrawal), so sinks are looked up each time.
-            sinks = [_sink_of(d, k, firm_devices) for d, k in
-                     zip(allocation.withdrawal_id.tolist(), allocation.withdrawal_kind.tolist(), strict=True)]
-            mix_mwh = allocation.technology_mix_mw * allocation.duration_h  # (n_wd, n_tech)
-            rows, cols = np.nonzero(mix_mwh > 0)
-            for m, k in zip(rows.tolist(), cols.tolist(), strict=True):
-                key = (TECHNOLOGY_KEYS[k], sinks[m])
-                totals[key] = totals.get(key, 0.0) + float(mix_mwh[m, k])
-        return TechnologyFlows(start=start, end=end, mwh=totals)
-
-    return _flows.get((start.timestamp(), end.timestamp(), tuple(sorted(firm_devices.items()))), compute)

@@ -27,19 +27,18 @@ from greenproof.attribution.errors import GreenproofError
 from .api_keys import Principal
 from .attribution_results import PARK_TZ
 from .problem_details import status_of
+from .units import mwh
 from .web_i18n import LANGUAGES, Translator, request_language
 from .web_session import LoginRequiredError
 
 __all__ = ["PageRoute", "json_script", "render", "templates"]
-
-_WH_PER_MWH = 1_000_000
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
 def _mwh(wh: int | float) -> str:
     """Format a Wh quantity as MWh with three decimals (kWh resolution)."""
-    return f"{wh / _WH_PER_MWH:,.3f}"
+    return f"{mwh(wh):,.3f}"
 
 
 def _percent(share: float | None) -> str:

@@ -21,6 +21,7 @@ from greenproof.ledger.models import Firm, FirmIntervalResult
 from .attribution_results import PARK_TZ, SeriesPoint, firm_series
 from .periods import Period, utc_from_s
 from .schemas import HourMatch, Resolution
+from .units import KG_PER_T, mwh
 
 __all__ = [
     "MAX_POINTS",
@@ -40,7 +41,6 @@ MAX_POINTS = 1500
 _STEP_HOURS = {Resolution.QUARTER_HOUR: 0.25, Resolution.HOUR: 1.0, Resolution.DAY: 24.0, Resolution.MONTH: 24 * 28.0}
 #: Days shown when the caller names no period: the last week of stored results.
 DEFAULT_DAYS = 7
-_WH_PER_MWH = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -105,10 +105,10 @@ class SeriesTotals:
 
 
 def totals(points: Sequence[SeriesPoint]) -> SeriesTotals:
-    """Sum a series."""
-    return SeriesTotals(consumption_mwh=sum(p.consumption_wh for p in points) / _WH_PER_MWH,
-                        renewable_mwh=sum(p.renewable_wh for p in points) / _WH_PER_MWH,
-                        emissions_t=sum(p.emissions_kg for p in points) / 1000)
+    """Sum a series (Wh → MWh, kg → tCO2)."""
+    return SeriesTotals(consumption_mwh=mwh(sum(p.consumption_wh for p in points)),
+                        renewable_mwh=mwh(sum(p.renewable_wh for p in points)),
+                        emissions_t=sum(p.emissions_kg for p in points) / KG_PER_T)
 
 
 def park_series(session: Session, period: Period, resolution: Resolution
@@ -143,8 +143,8 @@ def chart_payload(points: Sequence[SeriesPoint], resolution: Resolution) -> dict
     return {
         "x": [_label(p.start, resolution) for p in points],
         "share": [round(100 * min(p.renewable_share, 1.0), 2) for p in points],
-        "consumption": [round(p.consumption_wh / _WH_PER_MWH, 3) for p in points],
-        "renewable": [round(p.renewable_wh / _WH_PER_MWH, 3) for p in points],
+        "consumption": [round(mwh(p.consumption_wh), 3) for p in points],
+        "renewable": [round(mwh(p.renewable_wh), 3) for p in points],
     }
 
 
@@ -164,6 +164,6 @@ def matching_payload(hours: Sequence[HourMatch], steps: Sequence[SeriesPoint], r
             consumed[i] += hour.consumption_wh
     return {
         "x": [_label(p.start, resolution) for p in steps],
-        "matched": [round(m / _WH_PER_MWH, 3) for m in matched],
-        "unmatched": [round((c - m) / _WH_PER_MWH, 3) for m, c in zip(matched, consumed, strict=True)],
+        "matched": [round(mwh(m), 3) for m in matched],
+        "unmatched": [round(mwh(c - m), 3) for m, c in zip(matched, consumed, strict=True)],
     }

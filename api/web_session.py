@@ -4,7 +4,7 @@ The browser posts an API key to ``/ui/session``; the server checks it against th
 sets it as the ``gp_session`` cookie (``HttpOnly`` so page scripts never see it, ``SameSite=Strict``
 so other sites cannot make the browser send it, ``Secure`` behind HTTPS). Each page request
 authenticates the cookie's key again, so revoking a key signs its sessions out at once; the
-roles and firm scopes are exactly the JSON API's.
+roles and firm scopes are exactly the JSON API's (:mod:`greenproof.api.access`).
 
 Forms that change state are also refused unless their ``Origin`` (or, lacking it, ``Referer``)
 is this server, a second guard against cross-site requests besides ``SameSite``.
@@ -26,7 +26,6 @@ __all__ = [
     "SESSION_COOKIE",
     "LoginRequiredError",
     "PageCaller",
-    "check_firm_access",
     "check_same_origin",
     "clear_session",
     "landing_path",
@@ -96,21 +95,6 @@ def landing_path(principal: Principal) -> str:
     if principal.role is Role.EXPORTER:
         return "/ui/exporter"
     return f"/ui/firms/{principal.firm_code}"
-
-
-def check_firm_access(principal: Principal, firm_code: str) -> None:
-    """Admit the firm's own keys (firm, exporter) and auditors to a firm's pages, as the JSON API does.
-
-    Raises
-    ------
-    PermissionDeniedError
-        If the caller is a park operator, or a firm-bound key of another firm.
-    """
-    if principal.role not in (Role.FIRM, Role.EXPORTER, Role.AUDITOR):
-        raise PermissionDeniedError(f"role {principal.role.value} may not open the pages of firm {firm_code}")
-    if principal.role.firm_bound and principal.firm_code != firm_code:
-        raise PermissionDeniedError(f"a {principal.role.value} key of firm {principal.firm_code} may not open "
-                                    f"the pages of firm {firm_code}")
 
 
 def check_same_origin(request: Request) -> None:

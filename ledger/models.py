@@ -51,6 +51,7 @@ __all__ = [
     "ProvenanceRecordRow",
     "RetirementLine",
     "RetirementRow",
+    "TechnologyFlowRow",
     "UtcDateTime",
 ]
 
@@ -347,6 +348,30 @@ class FirmIntervalResult(Base):
     emissions_kg: Mapped[float] = mapped_column(Float)
 
     __table_args__ = (UniqueConstraint("firm_code", "interval_start_s"),)
+
+
+class TechnologyFlowRow(Base):
+    """Energy one technology supplied to one sink in one interval, Wh, as traced (upstream, gross).
+
+    A sink is a firm code, or ``export``, ``storage_charge`` or ``other`` for withdrawals that are
+    not firms' loads. Gross tracing charges losses to the sinks, so a sink's rows of an interval sum
+    to its demand plus its share of losses. Derived data like :class:`FirmIntervalResult`, written by
+    the same attribution run; kept so the dashboard's technology → firm Sankey needs no re-simulation.
+    """
+
+    __tablename__ = "technology_flows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interval_start_s: Mapped[int] = mapped_column(BigInteger)
+    interval_s: Mapped[int] = mapped_column(Integer)
+    sink: Mapped[str] = mapped_column(String(64))
+    technology: Mapped[str] = mapped_column(String(32))
+    energy_wh: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        UniqueConstraint("interval_start_s", "sink", "technology"),
+        CheckConstraint("energy_wh >= 0", name="energy_not_negative"),
+    )
 
 
 class ProvenanceRecordRow(Base):

@@ -25,12 +25,13 @@ from sqlalchemy import func, select
 from greenproof.ledger.models import ClaimRow, Firm, ProvenanceRecordRow
 from greenproof.ledger.registry import firm_by_code
 
+from ..access import check_firm_access, check_role
 from ..api_keys import Principal, Role
 from ..attribution_results import PARK_TZ, firm_series
 from ..certificate_claims import claim_firm_leaf
 from ..certificate_queries import CertificateQuery, balances, certificates
 from ..deps import SessionDep, StateDep
-from ..errors import AuthenticationError, PermissionDeniedError, ProvenanceRecordError
+from ..errors import AuthenticationError, ProvenanceRecordError
 from ..evidence import evidence_bundle
 from ..firm_reports import hourly_matching
 from ..pagination import PageParams
@@ -40,8 +41,9 @@ from ..provenance_render import qr_png, record_html, record_pdf
 from ..provenance_verify import verify_record
 from ..retirement_statement import retirement_statement, statement_pdf
 from ..schemas import ProvenanceRecord, Resolution, RetirementCreate, ShipmentCreate
+from ..technology_flows import OTHER_SINKS, technology_flows
 from ..web_i18n import LANGUAGE_COOKIE, LANGUAGES, Translator, request_language
-from ..web_park_flows import OTHER_SINKS, interval_diagram, technology_flows
+from ..web_park_flows import interval_diagram
 from ..web_render import PageRoute, render
 from ..web_series import (
     DateRange,
@@ -54,7 +56,6 @@ from ..web_series import (
 )
 from ..web_session import (
     PageCaller,
-    check_firm_access,
     check_same_origin,
     clear_session,
     landing_path,
@@ -88,9 +89,7 @@ def install_dashboard(app: FastAPI) -> None:
 
 
 def _require(caller: Principal, *roles: Role) -> None:
-    if caller.role not in roles:
-        raise PermissionDeniedError(f"role {caller.role.value} may not open this page (allowed: "
-                                    f"{', '.join(r.value for r in roles)})")
+    check_role(caller, roles, "open this page")
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -231,7 +230,7 @@ def firm_page(request: Request, caller: PageCaller, session: SessionDep, state: 
               resolution: ResolutionChoice = None, offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
               done: Annotated[str | None, Query(max_length=32)] = None) -> Response:
     """Render a firm's renewable share, hourly matching score, balances and certificates (with claim buttons)."""
-    check_firm_access(caller, firm_code)
+    check_firm_access(caller, firm_code, "open the pages of")
     t = Translator(request_language(request))
     firm = firm_by_code(session, firm_code)
     days = _days(session, start, end)
@@ -262,7 +261,7 @@ def claim(request: Request, caller: PageCaller, state: StateDep, firm_code: Anno
           ) -> RedirectResponse:
     """Claim one of the firm's anchored certificate leaves on-chain with its Merkle proof (firm keys only)."""
     check_same_origin(request)
-    check_firm_access(caller, firm_code)
+    check_firm_access(caller, firm_code, "open the pages of")
     _require(caller, Role.FIRM)
     client = state.chain.client()
     with state.session_factory() as session:

@@ -13,7 +13,8 @@ from greenproof.api.errors import ApiError, ChainUnavailableError, NotFoundError
 from greenproof.api.problem_details import status_of
 from greenproof.attribution.errors import GreenproofError, SnapshotError
 from greenproof.contracts.errors import ChainError, ContractRevertError
-from greenproof.ledger.errors import ClaimRefReusedError, InsufficientCertificatesError, MeterDataError
+from greenproof.grids import GridError
+from greenproof.ledger.errors import ClaimRefReusedError, InsufficientCertificatesError, LedgerError, MeterDataError
 
 RFC7807_MEMBERS = {"type", "title", "status", "detail", "instance"}
 
@@ -84,6 +85,8 @@ def test_missing_chain_is_503(client: TestClient, keys: Keys) -> None:
     (ClaimRefReusedError("x"), 409),
     (ContractRevertError("GreenCertificateLeafAlreadyClaimed", ()), 409),
     (ChainError("x"), 502),
+    (LedgerError("firm 'GH2' is already registered"), 409),
+    (GridError("x"), 500),
     (ApiError("x"), 500),
     (GreenproofError("x"), 500),
 ])

@@ -13,7 +13,8 @@ def _isort_key(name: str) -> tuple[int, str]:
 def test_all_is_sorted_and_complete() -> None:
     assert grids.__all__ == sorted(grids.__all__, key=_isort_key)
     assert grids.__all__ == ["GridError", "from_pandapower", "load_case", "map_intervals",
-                             "simbench_profiles", "solve_power_flow", "solve_series", "technology_of_type"]
+                             "simbench_profiles", "solve_power_flow", "solve_series", "star_bus_id",
+                             "technology_of_type"]
     for name in grids.__all__:
         assert getattr(grids, name) is not None
 
