@@ -1,10 +1,11 @@
 """Dashboard benchmark: a park year on the overview and firm pages (server-side aggregation).
 
 Seeds a fresh SQLite ledger with the Binhai park's plants and firms and one year of per-interval
-results (8 firms × 35,040 quarter-hours, deterministic synthetic numbers: the page cost does not
-depend on their values), then renders, in one run:
+results and technology flows (8 firms × 35,040 quarter-hours, and 5 technologies per firm and
+interval: deterministic synthetic numbers, since the page cost does not depend on their values),
+then renders, in one run:
 
-- the park overview for the year (charts aggregated per day, grid diagram and a day's Sankey);
+- the park overview for the year (charts aggregated per day, grid diagram and the year's Sankey);
 - a firm page for the year (share, hourly matching of 8,760 hours, balances);
 - the same park overview for one week (672 quarter-hour points) — the baseline.
 
@@ -27,13 +28,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
 from greenproof.api import ApiSettings, KeyStore, Role, create_app
-from greenproof.api.api_tables import FirmIntervalResult
 from greenproof.api.park_setup import register_park
 from greenproof.grids import binhai
+from greenproof.ledger.models import FirmIntervalResult, TechnologyFlowRow
 
 YEAR_START = datetime(2024, 12, 31, 16, tzinfo=UTC)  # 2025-01-01 00:00 park time
 INTERVALS = 35_040
 ISSUER = "0x" + "11" * 32
+TECHNOLOGIES = ("wind_offshore", "solar_pv", "coal", "grid_import", "storage")
 
 
 def _seed(app: object) -> None:
@@ -47,6 +49,10 @@ def _seed(app: object) -> None:
                      "renewable_wh": 600_000 + 1_000 * ((i * 13 + k) % 700), "emissions_kg": 900.0}
                     for i in range(INTERVALS)]
             session.execute(insert(FirmIntervalResult), rows)
+            flows = [{"interval_start_s": start_s + 900 * i, "interval_s": 900, "sink": firm.code,
+                      "technology": technology, "energy_wh": 100_000 + 1_000 * ((i * 11 + k + j) % 300)}
+                     for i in range(INTERVALS) for j, technology in enumerate(TECHNOLOGIES)]
+            session.execute(insert(TechnologyFlowRow), flows)
         session.commit()
 
 
