@@ -1,12 +1,23 @@
-"""Shared pytest configuration: paths to the repository and its npm toolchain, chain fixtures."""
+"""Shared pytest configuration: paths to the repository and its npm toolchain, chain fixtures.
+
+Property-based tests (hypothesis, schemathesis) explore new random examples on every local run;
+under CI (``CI`` set) they are derandomized, so a landing is never decided by the luck of a draw:
+a counterexample found locally is fixed and pinned as a regular test.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 if TYPE_CHECKING:
     from greenproof.contracts.anvil import Anvil
