@@ -11,6 +11,7 @@ from .errors import (
     NotFoundError,
     PermissionDeniedError,
     ProvenanceRecordError,
+    SchedulerUnavailableError,
     ShipmentAlreadyRetiredError,
     UploadTooLargeError,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "Principal",
     "ProvenanceRecordError",
     "Role",
+    "SchedulerUnavailableError",
     "ShipmentAlreadyRetiredError",
     "UploadTooLargeError",
     "create_app",

@@ -32,7 +32,7 @@ from .app import create_app
 from .app_state import AppState
 from .chain_gateway import ChainGateway
 from .demo import DEMO_EXPORTER, run_demo
-from .errors import ChainUnavailableError, ProvenanceRecordError
+from .errors import ChainUnavailableError, ProvenanceRecordError, SchedulerUnavailableError
 from .meter_upload import readings_to_csv
 from .park_attribution import AttributionRun
 from .park_runs import batch_public, issue_pending, run_attribution
@@ -41,7 +41,7 @@ from .provenance import issue_provenance
 from .provenance_verify import verify_record
 from .schemas import IssuanceMode, ProvenanceRecord, ShipmentCreate, VerificationPublic
 from .settings import ApiSettings
-from .trace_export import SchedulerUnavailableError, TraceMethod, TraceSummary, export_trace
+from .trace_export import TraceMethod, TraceSummary, export_trace
 from .units import KG_PER_T, mwh
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_MISMATCH", "EXIT_UNAVAILABLE", "app", "main"]

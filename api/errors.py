@@ -13,6 +13,7 @@ Each carries the HTTP status it maps to; :mod:`greenproof.api.problem_details` t
         ├── ShipmentAlreadyRetiredError 409: a firm's shipment already has a retirement
         ├── UploadTooLargeError      413: an uploaded file is larger than the limit
         ├── ChainUnavailableError    503: no chain configured or the node is unreachable
+        ├── SchedulerUnavailableError 503: the Dask scheduler given to `trace` is unreachable
         └── ProvenanceRecordError    422: a provenance record is malformed or fails verification
 """
 
@@ -29,6 +30,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "ProvenanceRecordError",
+    "SchedulerUnavailableError",
     "ShipmentAlreadyRetiredError",
     "UploadTooLargeError",
 ]
@@ -92,3 +94,9 @@ class ProvenanceRecordError(ApiError):
     """A provenance record is malformed (fields missing, hashes not hex)."""
 
     status = 422
+
+
+class SchedulerUnavailableError(ApiError):
+    """The Dask scheduler given with ``--scheduler`` cannot be reached."""
+
+    status = 503

@@ -59,7 +59,7 @@ from greenproof.grids import (
 from greenproof.grids.timeseries import CHUNK
 
 from .attribution_results import PARK_TZ
-from .errors import ApiError
+from .errors import SchedulerUnavailableError
 from .park_simulation import DEFAULT_SEED, INTERVAL, park_profiles
 
 __all__ = [
@@ -69,7 +69,6 @@ __all__ = [
     "STATIC_HOURS",
     "TRACE_COLUMNS",
     "IntervalTrace",
-    "SchedulerUnavailableError",
     "TraceMethod",
     "TraceSummary",
     "WithdrawalTotal",
@@ -103,12 +102,6 @@ class TraceMethod(StrEnum):
     UPSTREAM = "upstream"
     DOWNSTREAM = "downstream"
     AVERAGE = "average"
-
-
-class SchedulerUnavailableError(ApiError):
-    """The Dask scheduler given with ``--scheduler`` cannot be reached."""
-
-    status = 503
 
 
 @dataclass(frozen=True)

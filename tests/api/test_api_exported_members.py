@@ -7,7 +7,7 @@ import greenproof.api as api
 EXPECTED = [
     "ApiError", "ApiKeyError", "ApiSettings", "AuthenticationError", "ChainUnavailableError", "InvalidPeriodError",
     "KeyStore", "NotFoundError", "PermissionDeniedError", "Principal", "ProvenanceRecordError", "Role",
-    "ShipmentAlreadyRetiredError", "UploadTooLargeError", "create_app",
+    "SchedulerUnavailableError", "ShipmentAlreadyRetiredError", "UploadTooLargeError", "create_app",
 ]
 
 
