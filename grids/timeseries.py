@@ -16,7 +16,7 @@ Engines:
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from typing import Literal
 
 import numpy as np
@@ -28,11 +28,11 @@ from rich.progress import Progress
 from greenproof.attribution import Snapshot
 
 from ._fast_engine import FastEngine, ProfileColumn, parse_profile_columns
-from ._layout import build_layout, to_snapshot
+from ._layout import Layout, build_layout, to_snapshot
 from .errors import GridError
 from .pandapower_adapter import from_pandapower, live_buses, solve_power_flow
 
-__all__ = ["apply_interval", "fast_chunk_length", "interval_hours", "solve_series"]
+__all__ = ["SeriesSolver", "apply_interval", "fast_chunk_length", "interval_hours", "solve_series"]
 
 Engine = Literal["lightsim2grid", "pandapower"]
 #: Most intervals solved together by the fast engine (a week of 15-minute steps); also map_intervals' task size.
@@ -96,6 +96,101 @@ def _check_index(profiles: pd.DataFrame) -> pd.DatetimeIndex:
     return index.tz_convert("UTC")
 
 
+class SeriesSolver:
+    """One network prepared for many profile tables with the same columns (what :func:`solve_series` does once).
+
+    The fast engine (pandapower's internal model, the snapshot layout, the admittance matrices) is
+    built at the first interval solved and reused by every later :meth:`solve`, warm-starting each
+    interval from the last one solved. Results equal a fresh :func:`solve_series` per table within the
+    solver tolerance (both converge to :data:`~._fast_engine.TOLERANCE_PU`). Not thread-safe: one
+    solver serves one caller at a time.
+
+    Parameters
+    ----------
+    net : pandapowerNet
+        The network; it is copied, never modified.
+    columns : sequence
+        The profile column names every table passed to :meth:`solve` has, in this order.
+    engine, technology_of, default_technology
+        As in :func:`solve_series`.
+
+    Raises
+    ------
+    GridError
+        Unknown engine or bad profile columns.
+    """
+
+    def __init__(self, net: pandapowerNet, columns: Sequence[object], *, engine: Engine = "lightsim2grid",
+                 technology_of: Mapping[str, str] | None = None, default_technology: str | None = None) -> None:
+        if engine not in ("lightsim2grid", "pandapower"):
+            raise GridError(f"engine {engine!r} is not 'lightsim2grid' or 'pandapower'")
+        self._names = [str(name) for name in columns]
+        self._columns = parse_profile_columns(net, self._names)
+        self._net = copy.deepcopy(net)
+        self._engine: Engine = engine
+        self._technology_of, self._default_technology = technology_of, default_technology
+        self._fast: tuple[Layout, FastEngine] | None = None
+
+    def solve(self, profiles: pd.DataFrame, periods: Sequence[int] | None = None
+              ) -> Generator[Snapshot, None, None]:
+        """Yield the Snapshot of each interval of ``profiles`` (see :func:`solve_series`).
+
+        Raises
+        ------
+        GridError
+            ``profiles`` has other columns than the solver's, bad periods, or an interval that does not
+            converge (named by its start).
+        """
+        index = _check_index(profiles)
+        if [str(name) for name in profiles.columns] != self._names:
+            raise GridError(f"profile columns {list(profiles.columns)[:3]}... differ from the "
+                            f"{len(self._names)} columns this solver was prepared for")
+        positions = _positions(profiles, periods)
+        duration_h = interval_hours(index)
+        if self._engine == "pandapower":
+            yield from self._solve_plain(profiles, index, positions, duration_h)
+        else:
+            yield from self._solve_fast(profiles, index, positions, duration_h)
+
+    def _solve_plain(self, profiles: pd.DataFrame, index: pd.DatetimeIndex, positions: NDArray[np.int64],
+                     duration_h: float) -> Iterator[Snapshot]:
+        for t in positions:
+            apply_interval(self._net, self._columns, profiles.iloc[int(t)].to_numpy(dtype=np.float64))
+            start = index[t].to_pydatetime()
+            try:
+                solve_power_flow(self._net)
+            except GridError as exc:
+                raise GridError(f"power flow did not converge for the interval starting {start.isoformat()}") from exc
+            yield from_pandapower(self._net, duration_h=duration_h, start=start, technology_of=self._technology_of,
+                                  default_technology=self._default_technology)
+
+    def _prepare_fast(self, base: NDArray[np.float64], start: pd.Timestamp) -> tuple[Layout, FastEngine]:
+        apply_interval(self._net, self._columns, base)
+        try:
+            solve_power_flow(self._net)
+        except GridError as exc:
+            raise GridError(f"power flow did not converge for the interval starting {start.isoformat()}") from exc
+        layout = build_layout(self._net, live_buses(self._net), technology_of=self._technology_of,
+                              default_technology=self._default_technology)
+        return layout, FastEngine(self._net, layout, self._columns, base)
+
+    def _solve_fast(self, profiles: pd.DataFrame, index: pd.DatetimeIndex, positions: NDArray[np.int64],
+                    duration_h: float) -> Iterator[Snapshot]:
+        if not len(positions):
+            return
+        if self._fast is None:
+            self._fast = self._prepare_fast(_rows(profiles, positions[:1])[0], index[positions[0]])
+        layout, engine = self._fast
+        step = fast_chunk_length(len(layout.bus_ids), len(layout.branch_id), len(layout.device_id))
+        for first in range(0, len(positions), step):
+            chunk = positions[first:first + step]
+            starts = [index[t] for t in chunk]
+            injected, p_from, p_to = engine.solve_chunk(_rows(profiles, chunk), starts)
+            for k, start in enumerate(starts):
+                yield to_snapshot(layout, injected[k], p_from[k], p_to[k], duration_h=duration_h,
+                                  start=start.to_pydatetime())
+
+
 def solve_series(net: pandapowerNet, profiles: pd.DataFrame, *, periods: Sequence[int] | None = None,
                  engine: Engine = "lightsim2grid", progress: bool = True,
                  technology_of: Mapping[str, str] | None = None,
@@ -129,58 +224,13 @@ def solve_series(net: pandapowerNet, profiles: pd.DataFrame, *, periods: Sequenc
     GridError
         Bad profile columns or periods, or an interval that does not converge (named by its start).
     """
-    if engine not in ("lightsim2grid", "pandapower"):
-        raise GridError(f"engine {engine!r} is not 'lightsim2grid' or 'pandapower'")
-    index = _check_index(profiles)
-    positions = _positions(profiles, periods)
-    columns = parse_profile_columns(net, list(profiles.columns))
-    duration_h = interval_hours(index)
-    work = copy.deepcopy(net)
-    runner = _solve_fast if engine == "lightsim2grid" else _solve_plain
+    snapshots = SeriesSolver(net, list(profiles.columns), engine=engine, technology_of=technology_of,
+                             default_technology=default_technology).solve(profiles, periods)
     if not progress:
-        yield from runner(work, columns, profiles, index, positions, duration_h, technology_of, default_technology)
+        yield from snapshots
         return
     with Progress(transient=True) as bar:
-        task = bar.add_task(f"power flow ({engine})", total=len(positions))
-        for snapshot in runner(work, columns, profiles, index, positions, duration_h, technology_of,
-                               default_technology):
+        task = bar.add_task(f"power flow ({engine})", total=len(_positions(profiles, periods)))
+        for snapshot in snapshots:
             bar.advance(task)
             yield snapshot
-
-
-def _solve_plain(net: pandapowerNet, columns: list[ProfileColumn], profiles: pd.DataFrame,
-                 index: pd.DatetimeIndex, positions: NDArray[np.int64], duration_h: float,
-                 technology_of: Mapping[str, str] | None, default_technology: str | None) -> Iterator[Snapshot]:
-    for t in positions:
-        apply_interval(net, columns, profiles.iloc[int(t)].to_numpy(dtype=np.float64))
-        start = index[t].to_pydatetime()
-        try:
-            solve_power_flow(net)
-        except GridError as exc:
-            raise GridError(f"power flow did not converge for the interval starting {start.isoformat()}") from exc
-        yield from_pandapower(net, duration_h=duration_h, start=start, technology_of=technology_of,
-                              default_technology=default_technology)
-
-
-def _solve_fast(net: pandapowerNet, columns: list[ProfileColumn], profiles: pd.DataFrame,
-                index: pd.DatetimeIndex, positions: NDArray[np.int64], duration_h: float,
-                technology_of: Mapping[str, str] | None, default_technology: str | None) -> Iterator[Snapshot]:
-    if not len(positions):
-        return
-    base = _rows(profiles, positions[:1])[0]
-    apply_interval(net, columns, base)
-    try:
-        solve_power_flow(net)
-    except GridError as exc:
-        first = index[positions[0]].isoformat()
-        raise GridError(f"power flow did not converge for the interval starting {first}") from exc
-    layout = build_layout(net, live_buses(net), technology_of=technology_of, default_technology=default_technology)
-    engine = FastEngine(net, layout, columns, base)
-    step = fast_chunk_length(len(layout.bus_ids), len(layout.branch_id), len(layout.device_id))
-    for first in range(0, len(positions), step):
-        chunk = positions[first:first + step]
-        starts = [index[t] for t in chunk]
-        injected, p_from, p_to = engine.solve_chunk(_rows(profiles, chunk), starts)
-        for k, start in enumerate(starts):
-            yield to_snapshot(layout, injected[k], p_from[k], p_to[k], duration_h=duration_h,
-                              start=start.to_pydatetime())
