@@ -14,12 +14,9 @@ The technology → firm Sankey needs no solving: attribution runs store its ener
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
-from functools import cache
-from threading import Lock
-from typing import TypeVar
+from functools import cache, lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,33 +32,7 @@ from .web_grid_diagram import GridDiagram, grid_diagram
 
 __all__ = ["interval_diagram"]
 
-_CACHE_SIZE = 24
-
-T = TypeVar("T")
-
-
-class _Cache:
-    """A small thread-safe LRU of computed views, keyed by interval."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[tuple[object, ...], object] = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]  # type: ignore[return-value]
-        value = compute()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return value
-
-
-_diagrams = _Cache(_CACHE_SIZE)
+_CACHE_SIZE = 24  # solved intervals kept in-process, least recently used dropped
 
 
 @cache
@@ -93,13 +64,13 @@ def interval_diagram(session: Session, interval_start: datetime) -> GridDiagram:
         If the interval does not converge.
     """
     check_interval_grid(interval_start, interval_start + INTERVAL)
-    device_names = _device_names(session)
+    return _diagram(interval_start, tuple(sorted(_device_names(session).items())))
 
-    def compute() -> GridDiagram:
-        (snapshot,) = simulate_period(interval_start, interval_start + INTERVAL)
-        result = carbon_intensity(snapshot, {"storage": EAST_CHINA_GRID_2022_T_PER_MWH})
-        intensity = {int(bus): None if math.isnan(value) else float(value)
-                     for bus, value in zip(result.bus_ids.tolist(), result.bus_t_per_mwh.tolist(), strict=True)}
-        return grid_diagram(snapshot, bus_names=_bus_names(), intensity=intensity, device_names=device_names)
 
-    return _diagrams.get((interval_start.timestamp(), tuple(sorted(device_names.items()))), compute)
+@lru_cache(maxsize=_CACHE_SIZE)
+def _diagram(interval_start: datetime, device_names: tuple[tuple[str, str], ...]) -> GridDiagram:
+    (snapshot,) = simulate_period(interval_start, interval_start + INTERVAL)
+    result = carbon_intensity(snapshot, {"storage": EAST_CHINA_GRID_2022_T_PER_MWH})
+    intensity = {int(bus): None if math.isnan(value) else float(value)
+                 for bus, value in zip(result.bus_ids.tolist(), result.bus_t_per_mwh.tolist(), strict=True)}
+    return grid_diagram(snapshot, bus_names=_bus_names(), intensity=intensity, device_names=dict(device_names))
