@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
+from importlib.resources import as_file, files
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import CheckConstraint, Engine, inspect
 
 from greenproof.ledger.database import make_engine, normalise_url, upgrade
@@ -20,9 +21,9 @@ def test_upgrade_head_has_no_autogenerate_diff_against_the_models(engine: Engine
 
 
 def _newest_revision() -> str:
-    """The highest numbered revision file shipped in ``ledger/migrations/versions``."""
-    versions = files("greenproof.ledger") / "migrations" / "versions"
-    return max(entry.name.split("_")[0] for entry in versions.iterdir() if entry.name[:4].isdigit())
+    """The head revision of the migration scripts shipped in ``ledger/migrations``."""
+    with as_file(files("greenproof.ledger") / "migrations") as location:
+        return str(ScriptDirectory(str(location)).get_current_head())
 
 
 def test_upgrade_creates_every_check_constraint_of_the_models(engine: Engine) -> None:
