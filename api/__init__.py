@@ -1,8 +1,12 @@
-"""HTTP API, web dashboard and the ``greenproof`` command line."""
+"""HTTP API, web dashboard and the ``greenproof`` command line over the park's use cases.
 
-from .api_keys import KeyStore, Principal, Role
+Three doors (:mod:`.http`, :mod:`.web`, :mod:`.cli`) over one use-case layer (:mod:`.usecases`),
+which imports none of them; :func:`create_app` serves the HTTP API with the dashboard.
+"""
+
 from .app import create_app
-from .errors import (
+from .usecases.api_keys import KeyStore, Principal, Role
+from .usecases.errors import (
     ApiError,
     ApiKeyError,
     AuthenticationError,
@@ -15,7 +19,7 @@ from .errors import (
     ShipmentAlreadyRetiredError,
     UploadTooLargeError,
 )
-from .settings import ApiSettings
+from .usecases.settings import ApiSettings
 
 __all__ = [
     "ApiError",

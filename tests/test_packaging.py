@@ -63,8 +63,8 @@ def test_wheel_installs_and_imports_outside_the_source_tree(tmp_path: Path) -> N
         f"tables = {{r[0] for r in sqlite3.connect('{tmp_path}/wheel.sqlite').execute("
         "\"SELECT name FROM sqlite_master WHERE type='table'\")}",
         "assert {'plants', 'firms', 'allocation_leaves', 'provenance_records'} <= tables, tables",
-        "assert (files('greenproof.api') / 'templates' / 'park.html').is_file()",
-        "assert (files('greenproof.api') / 'static' / 'vendor' / 'echarts' / 'echarts.min.js').is_file()",
+        "assert (files('greenproof.api.web') / 'templates' / 'park.html').is_file()",
+        "assert (files('greenproof.api.web') / 'static' / 'vendor' / 'echarts' / 'echarts.min.js').is_file()",
     ])
     subprocess.run([str(env_python), "-c", data_probe], check=True, cwd=tmp_path)
     scripts = target / "bin" / "greenproof"

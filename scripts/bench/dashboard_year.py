@@ -28,7 +28,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
 from greenproof.api import ApiSettings, KeyStore, Role, create_app
-from greenproof.api.park_setup import register_park
+from greenproof.api.usecases.park_setup import register_park
 from greenproof.grids import binhai
 from greenproof.ledger.models import FirmIntervalResult, TechnologyFlowRow
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from greenproof.api.api_keys import KeyStore, Principal, Role
-from greenproof.api.errors import ApiKeyError, AuthenticationError
+from greenproof.api.usecases.api_keys import KeyStore, Principal, Role
+from greenproof.api.usecases.errors import ApiKeyError, AuthenticationError
 
 
 def test_created_key_authenticates_as_its_role_and_firm(tmp_path: Path) -> None:

@@ -18,8 +18,8 @@ from api_harness import FIRM, Keys, make_keys
 from fastapi.testclient import TestClient
 
 from greenproof.api import ApiSettings, create_app
-from greenproof.api.meter_upload import readings_to_csv
-from greenproof.api.park_simulation import simulate_readings
+from greenproof.api.usecases.meter_upload import readings_to_csv
+from greenproof.api.usecases.park_simulation import simulate_readings
 from greenproof.contracts.anvil import Anvil
 from greenproof.contracts.client import ChainClient
 from greenproof.ledger.database import make_engine, make_session_factory

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from greenproof.api import ApiSettings
-from greenproof.api.park_setup import register_park
+from greenproof.api.usecases.park_setup import register_park
 from greenproof.ledger.batches import IntervalShares, build_batch
 from greenproof.ledger.database import make_engine, make_session_factory
 from greenproof.ledger.meters import MeterReading, ingest_readings

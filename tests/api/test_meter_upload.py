@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from greenproof.api import ApiSettings
-from greenproof.api.meter_upload import readings_from_csv, readings_to_csv
-from greenproof.api.park_setup import register_park
+from greenproof.api.usecases.meter_upload import readings_from_csv, readings_to_csv
+from greenproof.api.usecases.park_setup import register_park
 from greenproof.ledger.database import make_engine, make_session_factory
 from greenproof.ledger.errors import MeterDataError
 from greenproof.ledger.meters import MeterReading

@@ -9,8 +9,8 @@ from api_harness import Keys
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from greenproof.api.errors import ApiError, ChainUnavailableError, NotFoundError
-from greenproof.api.problem_details import status_of
+from greenproof.api.http.problem_details import status_of
+from greenproof.api.usecases.errors import ApiError, ChainUnavailableError, NotFoundError
 from greenproof.attribution.errors import GreenproofError, SnapshotError
 from greenproof.contracts.errors import ChainError, ContractRevertError
 from greenproof.grids import GridError

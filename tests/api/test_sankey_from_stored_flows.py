@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from greenproof.api.park_attribution import attribute_period
-from greenproof.api.park_setup import register_park
-from greenproof.api.park_simulation import simulate_period
-from greenproof.api.technology_flows import OTHER_SINKS, technology_flows
+from greenproof.api.usecases.park_attribution import attribute_period
+from greenproof.api.usecases.park_setup import register_park
+from greenproof.api.usecases.park_simulation import simulate_period
+from greenproof.api.usecases.technology_flows import OTHER_SINKS, technology_flows
 from greenproof.attribution import TECHNOLOGY_KEYS, StorageLedger, trace_many
 from greenproof.ledger.database import make_engine, make_session_factory, upgrade
 from greenproof.ledger.holder_shares import ledger_devices

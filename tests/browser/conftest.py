@@ -45,7 +45,7 @@ def site(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sit
     import uvicorn
 
     from greenproof.api import ApiSettings, KeyStore, Role, create_app
-    from greenproof.api.park_runs import issue_pending, run_attribution
+    from greenproof.api.usecases.park_runs import issue_pending, run_attribution
     from greenproof.contracts.client import ChainClient
 
     workdir = tmp_path_factory.mktemp("dashboard")

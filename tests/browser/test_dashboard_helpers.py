@@ -10,18 +10,18 @@ import pytest
 from dashboard_site import REPO_ROOT
 from starlette.requests import Request
 
-from greenproof.api.attribution_results import SeriesPoint
-from greenproof.api.errors import PermissionDeniedError
-from greenproof.api.periods import Period
-from greenproof.api.routes.pages import _safe_next
-from greenproof.api.schemas import HourMatch, Resolution
-from greenproof.api.web_grid_diagram import MAX_STROKE, grid_diagram
-from greenproof.api.web_i18n import LANGUAGES, dictionary
-from greenproof.api.web_series import DateRange, choose_resolution, matching_payload
-from greenproof.api.web_session import check_same_origin
+from greenproof.api.usecases.attribution_results import SeriesPoint
+from greenproof.api.usecases.errors import PermissionDeniedError
+from greenproof.api.usecases.periods import Period
+from greenproof.api.usecases.schemas import HourMatch, Resolution
+from greenproof.api.web.grid_diagram import MAX_STROKE, grid_diagram
+from greenproof.api.web.i18n import LANGUAGES, dictionary
+from greenproof.api.web.pages import _safe_next
+from greenproof.api.web.series import DateRange, choose_resolution, matching_payload
+from greenproof.api.web.session import check_same_origin
 from greenproof.attribution import Branches, Injections, Snapshot, Withdrawals
 
-TEMPLATES = REPO_ROOT / "api" / "templates"
+TEMPLATES = REPO_ROOT / "api" / "web" / "templates"
 
 #: Bialek 1996 (IEE Proc. GTD 143(4)) 4-bus example as restated in DESIGN.md: (sending bus, receiving bus,
 #: sending-end MW, loss MW). G1 400 MW at bus 1, G2 114 MW at bus 2, loads 300 MW at bus 3, 200 MW at bus 4.

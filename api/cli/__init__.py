@@ -1,0 +1,9 @@
+"""The ``greenproof`` command line (typer + rich).
+
+Exit codes: 0 success; 1 a verification or reconciliation found a mismatch; 2 bad input (file,
+option or data the domain rejects); 3 a service (chain, database) is unavailable.
+"""
+
+from .app import EXIT_BAD_INPUT, EXIT_MISMATCH, EXIT_UNAVAILABLE, app, main
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_MISMATCH", "EXIT_UNAVAILABLE", "app", "main"]

@@ -1,0 +1,52 @@
+"""The HTTP API's application factory: app state, problem details and the routers of every resource."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+from fastapi import FastAPI
+
+from ..usecases.app_state import AppState
+from ..usecases.settings import ApiSettings
+from .problem_details import install_problem_handlers
+from .routes import ROUTERS
+
+__all__ = ["create_api"]
+
+_DESCRIPTION = """\
+Green-power traceability for the Binhai port near-zero-carbon industrial park: renewable shares
+traced by proportional sharing, certificates anchored as Merkle roots on an EVM chain.
+
+Authenticate with an API key (`greenproof keys create`) as `Authorization: Bearer <key>` or
+`X-API-Key: <key>`. Roles: park-operator, firm (one firm), auditor, exporter (one firm).
+Every error is an RFC 7807 problem document (`application/problem+json`).
+"""
+
+
+def create_api(settings: ApiSettings | None = None) -> FastAPI:
+    """Build the HTTP API (the dashboard is added by :func:`greenproof.api.create_app`).
+
+    The ledger database is migrated to the newest schema before the app serves; the chain is
+    connected lazily, on the first request that needs it.
+
+    Parameters
+    ----------
+    settings : ApiSettings, optional
+        Defaults to ``ApiSettings()`` read from ``GREENPROOF_*`` environment variables.
+    """
+    settings = settings or ApiSettings()
+    state = AppState.start(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.close()
+
+    app = FastAPI(title="greenproof", version=version("greenproof"), description=_DESCRIPTION, lifespan=lifespan)
+    app.state.greenproof = state
+    install_problem_handlers(app)
+    for router in ROUTERS:  # the one place the API's routers are included
+        app.include_router(router)
+    return app

@@ -1,0 +1,91 @@
+"""Auditor endpoints: certificate history, evidence bundles, leaf files, verification and retirement statements."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
+
+from greenproof.contracts.leaves import AllocationLeaf
+from greenproof.ledger.verify import verify_leaf
+
+from ...usecases.certificate_queries import CertificateQuery, certificates
+from ...usecases.evidence import evidence_bundle
+from ...usecases.retirement_statement import retirement_statement, statement_pdf
+from ...usecases.schemas import CertificatePublic, EvidenceBundle, RetirementLinePublic, RetirementStatementPublic
+from ..deps import Auditor, ChainDep, Hash32Path, SessionDep, StateDep
+from ..pagination import Page, PageParamsDep
+from ..periods import OptionalPeriodDep, PeriodDep
+from ..problem_details import problem_responses
+from ..schemas import LeafVerificationPublic
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/auditor", tags=["auditor"], responses=problem_responses(401, 403, 404, 422))
+
+CodeFilter = Annotated[str | None, Query(max_length=64)]
+FirmCode = Annotated[str, Path(min_length=1, max_length=64, description="Firm code.")]
+
+
+@router.get("/certificates", summary="Certificate history")
+def certificate_history(
+    _caller: Auditor, session: SessionDep, state: StateDep, page: PageParamsDep, period: OptionalPeriodDep,
+    token_id: Annotated[str | None, Query(pattern=r"^[0-9]{1,78}$", description="ERC-1155 token id.")] = None,
+    plant: CodeFilter = None, firm: CodeFilter = None,
+    batch_id: Annotated[str | None, Query(pattern=r"^0x[0-9a-fA-F]{64}$")] = None,
+) -> Page[CertificatePublic]:
+    """List certificates of every holder by token id, plant, firm, batch and period."""
+    query = CertificateQuery(firm_code=firm, plant_code=plant, token_id=token_id, batch_id=batch_id,
+                             period_start_s=period.start_s, period_end_s=period.end_s)
+    items, total = certificates(session, query, page, state.ledger_settings)
+    return Page[CertificatePublic].of(items, total, page)
+
+
+@router.get("/evidence/{leaf_hash}", summary="Evidence bundle of a certificate leaf")
+def evidence(leaf_hash: Hash32Path, _caller: Auditor, session: SessionDep, state: StateDep) -> EvidenceBundle:
+    """Return the leaf, its batch's input hash and root, Merkle proofs and the anchoring and retirement transactions."""
+    return evidence_bundle(session, leaf_hash, state.leaf_files)
+
+
+@router.get("/batches/{batch_id}/leaf-file", summary="Published leaf file of a batch",
+            responses={200: {"content": {"application/json": {}}, "description": "Canonical JSON leaf file."}})
+def leaf_file(batch_id: Hash32Path, _caller: Auditor, session: SessionDep, state: StateDep) -> Response:
+    """Return the batch's leaf file (canonical JSON, docs/ledger.md): enough to rebuild its root offline."""
+    return Response(state.leaf_files.get(session, batch_id.lower()).to_bytes(), media_type="application/json")
+
+
+@router.get("/verify/{leaf_hash}", summary="Verify a certificate leaf against the chain",
+            responses=problem_responses(502, 503))
+def verify(leaf_hash: Hash32Path, _caller: Auditor, session: SessionDep, state: StateDep,
+           chain: ChainDep) -> LeafVerificationPublic:
+    """Check the leaf and its cap against the root registered on-chain, using only the chain and the leaf file.
+
+    The database only locates the leaf's batch; the answer comes from the chain's root and events.
+    """
+    bundle = evidence_bundle(session, leaf_hash, state.leaf_files)
+    leaf = AllocationLeaf(bundle.leaf.plant_code, bundle.leaf.interval_start_s, bundle.leaf.interval_s,
+                          bundle.leaf.holder, bundle.leaf.amount_wh)
+    result = verify_leaf(chain.client(), state.leaf_files.get(session, bundle.batch_id), leaf)
+    return LeafVerificationPublic(
+        ok=result.ok, batch_id=result.batch_id, leaf_hash=result.leaf_hash, direct=result.direct,
+        file_root=result.file_root, chain_root=result.chain_root, proof=list(result.proof), cap_wh=result.cap_wh,
+        anchor_tx=result.anchor_tx, anchor_block=result.anchor_block, claim_tx=result.claim_tx,
+        retired_wh=result.retired_wh,
+        retirements=[RetirementLinePublic(claim_ref=r.claim_ref, amount_wh=r.amount_wh, tx_hash=r.tx_hash,
+                                          block_number=r.block_number) for r in result.retirements],
+        problems=list(result.problems))
+
+
+@router.get("/retirement-statements/{firm_code}", summary="Retirement statement of an account (JSON)")
+def statement(firm_code: FirmCode, _caller: Auditor, session: SessionDep, period: PeriodDep
+              ) -> RetirementStatementPublic:
+    """Aggregate the firm's confirmed retirements whose claimed consumption period overlaps the period."""
+    return retirement_statement(session, firm_code, period)
+
+
+@router.get("/retirement-statements/{firm_code}/pdf", summary="Retirement statement of an account (PDF)",
+            responses={200: {"content": {"application/pdf": {}}, "description": "PDF statement."}})
+def statement_as_pdf(firm_code: FirmCode, _caller: Auditor, session: SessionDep, period: PeriodDep) -> Response:
+    """Return the same statement as a PDF document."""
+    return Response(statement_pdf(retirement_statement(session, firm_code, period)), media_type="application/pdf")

@@ -1,0 +1,67 @@
+"""Exporter endpoints: retire the key's firm's certificates against a shipment, and fetch provenance records."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+
+from ...usecases.api_keys import Principal
+from ...usecases.errors import NotFoundError
+from ...usecases.provenance import issue_provenance, load_record
+from ...usecases.provenance_render import qr_png, record_html, record_pdf
+from ...usecases.schemas import ProvenanceRecord
+from ..deps import Exporter, Hash32Path, SessionDep, StateDep
+from ..problem_details import problem_responses
+from ..schemas import RetirementCreate
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/exporter", tags=["exporter"], responses=problem_responses(401, 403, 404, 422))
+
+
+
+def _own_record(session: SessionDep, caller: Principal, claim_ref: str) -> ProvenanceRecord:
+    record = load_record(session, claim_ref)
+    if record.claim.firm_code != caller.firm_code:
+        raise NotFoundError(f"no provenance record {claim_ref} of firm {caller.firm_code}")
+    return record
+
+
+@router.post("/retirements", status_code=201, summary="Retire certificates against a shipment",
+             responses=problem_responses(409, 502, 503))
+def create_retirement(body: RetirementCreate, caller: Exporter, state: StateDep) -> ProvenanceRecord:
+    """Retire the firm's certificates against a shipment and return its provenance record.
+
+    Active certificates of the consumption period are retired oldest first until they cover the
+    shipment's embedded electricity; the record holds the proofs, transactions and public verify URL.
+    """
+    return issue_provenance(
+        state.session_factory, state.chain.client(), state.chain.issuer_key(), str(caller.firm_code), body.shipment,
+        body.consumption_start, body.consumption_end, beneficiary=body.beneficiary, purpose=body.purpose,
+        public_base_url=state.settings.public_base_url, rule=state.ledger_settings, files=state.leaf_files)
+
+
+@router.get("/retirements/{claim_ref}", summary="Provenance record (JSON)")
+def get_record(claim_ref: Hash32Path, caller: Exporter, session: SessionDep) -> ProvenanceRecord:
+    """Return one of the firm's provenance records as issued."""
+    return _own_record(session, caller, claim_ref)
+
+
+@router.get("/retirements/{claim_ref}/html", summary="Provenance record (HTML)", response_class=HTMLResponse)
+def get_record_html(claim_ref: Hash32Path, caller: Exporter, session: SessionDep) -> HTMLResponse:
+    """Return the record as a self-contained HTML page with the QR code of its public verify URL."""
+    return HTMLResponse(record_html(_own_record(session, caller, claim_ref)))
+
+
+@router.get("/retirements/{claim_ref}/pdf", summary="Provenance record (PDF)",
+            responses={200: {"content": {"application/pdf": {}}, "description": "PDF record."}})
+def get_record_pdf(claim_ref: Hash32Path, caller: Exporter, session: SessionDep) -> Response:
+    """Return the record as a PDF with the QR code of its public verify URL."""
+    return Response(record_pdf(_own_record(session, caller, claim_ref)), media_type="application/pdf")
+
+
+@router.get("/retirements/{claim_ref}/qr.png", summary="QR code of the public verify URL",
+            responses={200: {"content": {"image/png": {}}, "description": "PNG QR code."}})
+def get_record_qr(claim_ref: Hash32Path, caller: Exporter, session: SessionDep) -> Response:
+    """Return a PNG QR code encoding the record's public verify URL."""
+    return Response(qr_png(_own_record(session, caller, claim_ref).verify_url), media_type="image/png")

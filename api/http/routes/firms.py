@@ -1,0 +1,75 @@
+"""Firm endpoints: a firm's certificates, balances, renewable share and hourly matching score.
+
+Readable by the firm's own keys (roles firm and exporter) and by auditors.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from greenproof.ledger.registry import firm_by_code
+
+from ...usecases.certificate_claims import claim_firm_leaf
+from ...usecases.certificate_queries import CertificateQuery, balances, certificates
+from ...usecases.firm_reports import hourly_matching, share_series
+from ...usecases.schemas import BalanceLine, CertificatePublic, HourlyMatchingPublic, Resolution, ShareSeriesPublic
+from ..deps import FirmActor, FirmScope, SessionDep, StateDep
+from ..pagination import Page, PageParamsDep
+from ..periods import OptionalPeriodDep, PeriodDep
+from ..problem_details import problem_responses
+from ..schemas import ClaimCreate, ClaimPublic
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/firms/{firm_code}", tags=["firms"], responses=problem_responses(401, 403, 404, 422))
+
+PlantFilter = Annotated[str | None, Query(max_length=64, description="Only certificates of this plant.")]
+
+
+@router.get("/certificates", summary="A firm's certificates")
+def list_certificates(firm_code: FirmScope, session: SessionDep, state: StateDep, page: PageParamsDep,
+                      period: OptionalPeriodDep, plant: PlantFilter = None) -> Page[CertificatePublic]:
+    """List the firm's certificates per plant and interval: allocated, claimed, retired Wh and status."""
+    firm_by_code(session, firm_code)
+    query = CertificateQuery(firm_code=firm_code, plant_code=plant, period_start_s=period.start_s,
+                             period_end_s=period.end_s)
+    items, total = certificates(session, query, page, state.ledger_settings)
+    return Page[CertificatePublic].of(items, total, page)
+
+
+@router.get("/balance", summary="A firm's certificate balance per plant")
+def balance(firm_code: FirmScope, session: SessionDep, state: StateDep, period: OptionalPeriodDep
+            ) -> list[BalanceLine]:
+    """Sum the firm's certificates per plant (and its technology): allocated, retired, expired, active Wh."""
+    firm_by_code(session, firm_code)
+    query = CertificateQuery(firm_code=firm_code, period_start_s=period.start_s, period_end_s=period.end_s)
+    return balances(session, query, state.ledger_settings)
+
+
+@router.get("/hourly-matching", summary="A firm's hourly matching score")
+def matching(firm_code: FirmScope, session: SessionDep, period: PeriodDep) -> HourlyMatchingPublic:
+    """Share of the firm's consumption matched, hour by hour, by its renewable certificates of the same hour."""
+    firm_by_code(session, firm_code)
+    return hourly_matching(session, firm_code, period)
+
+
+@router.get("/renewable-share", summary="A firm's traced renewable share over time")
+def renewable_share(firm_code: FirmScope, session: SessionDep, period: PeriodDep,
+                    resolution: Resolution = Resolution.HOUR) -> ShareSeriesPublic:
+    """Return the firm's consumption and its part traced to renewable plants, per 15 min, hour, day or month."""
+    firm_by_code(session, firm_code)
+    return share_series(session, firm_code, period, resolution)
+
+
+@router.post("/claims", status_code=201, summary="Claim a certificate leaf on-chain",
+             responses=problem_responses(409, 502, 503))
+def create_claim(firm_code: FirmActor, body: ClaimCreate, state: StateDep) -> ClaimPublic:
+    """Mint one of the firm's anchored allocation leaves to its account with the leaf's Merkle proof."""
+    client = state.chain.client()
+    with state.session_factory() as session:
+        row = claim_firm_leaf(session, client, firm_code, body.leaf_hash)
+        session.commit()
+        return ClaimPublic(leaf_hash=body.leaf_hash.lower(), mode=row.mode, tx_hash=row.tx_hash,
+                           block_number=row.block_number)

@@ -1,0 +1,68 @@
+"""Register the Binhai park's plants and firms in the ledger.
+
+Certificate accounts are custodial (:mod:`greenproof.api.usecases.custody`): a firm's address is derived
+from the issuer key and ``"firm:<code>"``, a plant operator's from ``"plant:<code>"``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from greenproof.grids import binhai
+from greenproof.ledger.models import Firm, Plant
+from greenproof.ledger.registry import register_firm, register_plant
+
+from .custody import custodial_address, custodial_key
+
+__all__ = [
+    "PARK_LATITUDE_DEG",
+    "PARK_LONGITUDE_DEG",
+    "ParkRegistration",
+    "firm_account_key",
+    "register_park",
+]
+
+#: Approximate park coordinates (DESIGN.md: about 34.3°N 120.3°E).
+PARK_LATITUDE_DEG = 34.3
+PARK_LONGITUDE_DEG = 120.3
+
+
+def firm_account_key(issuer_key: str, firm_code: str) -> str:
+    """Return the private key of a firm's custodial certificate account."""
+    return custodial_key(issuer_key, f"firm:{firm_code}")
+
+
+@dataclass(frozen=True)
+class ParkRegistration:
+    """What :func:`register_park` added (codes already registered are skipped)."""
+
+    plants_added: tuple[str, ...]
+    firms_added: tuple[str, ...]
+
+
+def register_park(session: Session, issuer_key: str) -> ParkRegistration:
+    """Register every plant of :data:`binhai.PLANTS` and firm of :data:`binhai.FIRMS` not yet in the ledger (flushed).
+
+    Parameters
+    ----------
+    session : Session
+        Open session; the caller commits.
+    issuer_key : str
+        The issuer's private key, from which the custodial account addresses are derived.
+    """
+    known_plants = set(session.scalars(select(Plant.code)))
+    known_firms = set(session.scalars(select(Firm.code)))
+    plants = [p for p in binhai.PLANTS if p.code not in known_plants]
+    firms = [f for f in binhai.FIRMS if f.code not in known_firms]
+    for plant in plants:
+        register_plant(session, code=plant.code, name_en=plant.name_en, name_zh=plant.name_zh,
+                       technology=plant.technology, capacity_mw=plant.capacity_mw, renewable=plant.renewable,
+                       operator_address=custodial_address(issuer_key, f"plant:{plant.code}"),
+                       device_id=plant.device_id, latitude_deg=PARK_LATITUDE_DEG, longitude_deg=PARK_LONGITUDE_DEG)
+    for firm in firms:
+        register_firm(session, code=firm.code, name_en=firm.name_en, name_zh=firm.name_zh,
+                      address=custodial_address(issuer_key, f"firm:{firm.code}"), device_ids=firm.device_ids)
+    return ParkRegistration(tuple(p.code for p in plants), tuple(f.code for f in firms))

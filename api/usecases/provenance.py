@@ -1,0 +1,153 @@
+"""Provenance records: retire an exporter's certificates against a shipment and hand out a verifiable record.
+
+Format ``greenproof-provenance/1`` (:class:`~greenproof.api.usecases.schemas.ProvenanceRecord`):
+
+- ``claim``: what is claimed — firm, its certificate account (``holder``), beneficiary, purpose,
+  consumption period, the shipment (id, product, quantity, destination, embedded MWh), the chain
+  id and contract, and a random nonce;
+- ``claim_ref = keccak256(canonical JSON of claim)``: the retirement's claim reference. The ledger
+  derives each line's on-chain claim reference from it (``keccak256(canonical {"claim_ref", "line"})``,
+  :func:`greenproof.ledger.retirements.line_claim_ref`), so changing any claimed field changes
+  every on-chain reference and the record no longer matches the chain;
+- ``lines``: per retired leaf, the leaf, its Merkle proof, its cap leaf and proof, the batch root,
+  the retired Wh and the retiring transaction.
+
+A buyer checks a record with the chain alone (:mod:`greenproof.api.usecases.provenance_verify`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from eth_account import Account
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from greenproof.contracts.client import ChainClient
+from greenproof.contracts.leaves import AllocationLeaf
+from greenproof.ledger.canonical import canonical_json, keccak_hex
+from greenproof.ledger.models import AllocationLeafRow, IssuanceBatch, Plant, ProvenanceRecordRow, RetirementRow
+from greenproof.ledger.registry import firm_by_code
+from greenproof.ledger.retirements import Shipment, retire
+from greenproof.ledger.settings import LedgerSettings
+
+from .chain_gateway import chain_id_of
+from .custody import ensure_gas
+from .errors import NotFoundError, ProvenanceRecordError, ShipmentAlreadyRetiredError
+from .evidence import LeafFileCache, LeafProofs
+from .park_setup import firm_account_key
+from .schemas import ProvenanceClaim, ProvenanceLine, ProvenanceRecord, ShipmentCreate
+
+__all__ = [
+    "PROVENANCE_FORMAT",
+    "claim_reference",
+    "issue_provenance",
+    "load_record",
+    "verify_url",
+]
+
+PROVENANCE_FORMAT = "greenproof-provenance/1"
+
+
+def claim_reference(claim: ProvenanceClaim) -> str:
+    """Return ``keccak256`` of the canonical JSON of ``claim`` as ``0x`` hex: the record's claim reference."""
+    return keccak_hex(canonical_json(claim.model_dump(mode="json")))
+
+
+def verify_url(public_base_url: str, claim_ref: str) -> str:
+    """Return the public verification URL of a record."""
+    return f"{public_base_url.rstrip('/')}/public/verify/{claim_ref}"
+
+
+def _lines(session: Session, retirement: RetirementRow, files: LeafFileCache) -> list[ProvenanceLine]:
+    leaf_ids = [line.leaf_id for line in retirement.lines]
+    found = {row.id: (row, code, batch_id, root) for row, code, batch_id, root in session.execute(
+        select(AllocationLeafRow, Plant.code, IssuanceBatch.batch_id, IssuanceBatch.root)
+        .join(Plant, Plant.id == AllocationLeafRow.plant_id)
+        .join(IssuanceBatch, IssuanceBatch.id == AllocationLeafRow.batch_pk)
+        .where(AllocationLeafRow.id.in_(leaf_ids)))}
+    lines = []
+    for index, line in enumerate(retirement.lines):
+        row, plant_code, batch_id, root = found[line.leaf_id]
+        proofs = LeafProofs.of(files.get(session, batch_id), AllocationLeaf(
+            plant_code, row.interval_start_s, row.interval_s, row.holder_address, row.amount_wh))
+        if line.tx_hash is None or line.block_number is None:
+            raise ProvenanceRecordError(f"retirement {retirement.claim_ref}: line {index} has no mined transaction")
+        lines.append(ProvenanceLine(
+            line=index, claim_ref=line.chain_claim_ref, batch_id=batch_id, root=root, leaf=proofs.leaf,
+            proof=proofs.proof, cap=proofs.cap, cap_proof=proofs.cap_proof, amount_wh=line.amount_wh,
+            tx_hash=line.tx_hash, block_number=line.block_number))
+    return lines
+
+
+def issue_provenance(factory: sessionmaker[Session], client: ChainClient, issuer_key: str, firm_code: str,
+                     shipment: ShipmentCreate, consumption_start: datetime, consumption_end: datetime, *,
+                     beneficiary: str | None, purpose: str, public_base_url: str, rule: LedgerSettings,
+                     files: LeafFileCache) -> ProvenanceRecord:
+    """Retire ``firm_code``'s certificates of the consumption period for ``shipment`` and store its record.
+
+    The firm's custodial key (:func:`greenproof.api.usecases.park_setup.firm_account_key`) signs the
+    retirement; its gas is topped up by the issuer first.
+
+    Raises
+    ------
+    InsufficientCertificatesError, ClaimRefReusedError, RetirementError
+        From :func:`greenproof.ledger.retirements.retire`.
+    ProvenanceRecordError
+        If the firm's ledger account is not its custodial account (its key is unknown here).
+    ShipmentAlreadyRetiredError
+        If the firm already has a (not failed) retirement for this shipment id: one claim per shipment.
+    """
+    holder_key = firm_account_key(issuer_key, firm_code)
+    with factory() as session:
+        firm = firm_by_code(session, firm_code)
+        if Account.from_key(holder_key).address != firm.address:
+            raise ProvenanceRecordError(f"firm {firm_code}: account {firm.address} is not its custodial account; "
+                                        "this registry cannot sign its retirements")
+        earlier = session.scalar(select(RetirementRow.claim_ref).where(
+            RetirementRow.firm_id == firm.id, RetirementRow.shipment_id == shipment.shipment_id,
+            RetirementRow.state != "failed"))
+        if earlier is not None:
+            raise ShipmentAlreadyRetiredError(f"firm {firm_code} already retired certificates for shipment "
+                                              f"{shipment.shipment_id!r} (claim reference {earlier})")
+        claim = ProvenanceClaim(
+            firm_code=firm_code, holder=firm.address, beneficiary=beneficiary or firm.name_en, purpose=purpose,
+            consumption_start_s=int(consumption_start.timestamp()), consumption_end_s=int(consumption_end.timestamp()),
+            shipment=shipment, chain_id=chain_id_of(client), contract=client.address,
+            nonce=secrets.token_hex(16))
+    claim_ref = claim_reference(claim)
+    ensure_gas(client, claim.holder, issuer_key)
+    with factory() as session:
+        try:
+            retirement = retire(
+                session, client, firm_code=firm_code, claim_ref=claim_ref,
+                shipment=Shipment(shipment.shipment_id, shipment.product, shipment.quantity, shipment.quantity_unit,
+                                  shipment.destination, shipment.embedded_electricity_mwh),
+                beneficiary=claim.beneficiary, purpose=claim.purpose, period_start_s=claim.consumption_start_s,
+                period_end_s=claim.consumption_end_s, holder_key=holder_key,
+                validity_months=rule.validity_months, tz=rule.production_month_tz)
+        finally:
+            session.commit()  # the ledger keeps a consistent partial state after a failed line: keep it
+        record = ProvenanceRecord(format=PROVENANCE_FORMAT, claim_ref=claim_ref, claim=claim,
+                                  retired_wh=retirement.amount_wh, lines=_lines(session, retirement, files),
+                                  verify_url=verify_url(public_base_url, claim_ref))
+        session.add(ProvenanceRecordRow(claim_ref=claim_ref, firm_code=firm_code,
+                                        record_json=canonical_json(record.model_dump(mode="json")).decode("utf-8")))
+        session.commit()
+    return record
+
+
+def load_record(session: Session, claim_ref: str) -> ProvenanceRecord:
+    """Return the stored provenance record ``claim_ref``.
+
+    Raises
+    ------
+    NotFoundError
+        If no record has that claim reference.
+    """
+    text = session.scalar(select(ProvenanceRecordRow.record_json)
+                          .where(ProvenanceRecordRow.claim_ref == claim_ref.lower()))
+    if text is None:
+        raise NotFoundError(f"no provenance record with claim reference {claim_ref}")
+    return ProvenanceRecord.model_validate_json(text)

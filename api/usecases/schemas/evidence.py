@@ -1,0 +1,70 @@
+"""Evidence of one certificate leaf: the leaf and cap leaf as hashed, proofs, and what retired it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "CapLeafPublic",
+    "EvidenceBundle",
+    "LeafPublic",
+    "RetirementLinePublic",
+]
+
+
+class LeafPublic(BaseModel):
+    """An allocation leaf as hashed into a batch root (see docs/ledger.md, leaf file format)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plant_code: str
+    interval_start_s: int = Field(description="Interval start, UNIX seconds UTC.")
+    interval_s: int
+    holder: str = Field(description="EVM address of the certificate account.")
+    amount_wh: int = Field(ge=0)
+    token_id: str
+    leaf_hash: str
+
+
+class CapLeafPublic(BaseModel):
+    """A cap leaf: the plant's metered Wh in the interval, the supply cap of its token id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plant_code: str
+    interval_start_s: int
+    interval_s: int
+    cap_wh: int = Field(ge=0)
+    token_id: str
+    leaf_hash: str
+
+
+class RetirementLinePublic(BaseModel):
+    """The part of a retirement burnt from one leaf, in one transaction."""
+
+    claim_ref: str = Field(description="On-chain claim reference of this line (bytes32 hex).")
+    amount_wh: int = Field(ge=0)
+    tx_hash: str | None
+    block_number: int | None
+
+
+class EvidenceBundle(BaseModel):
+    """Everything needed to check one certificate leaf against the chain without the ledger database."""
+
+    batch_id: str
+    input_hash: str = Field(description="keccak256 of the batch inputs (meter readings, shares, snapshot digests).")
+    root: str = Field(description="Merkle root anchored on-chain.")
+    period_start: datetime
+    period_end: datetime
+    mode: str = Field(description="'anchor' (root only; holders claim with proofs) or 'direct' (minted at issuance).")
+    state: str = Field(description="Outbox state of the batch: pending, sent, confirmed or failed.")
+    anchor_tx_hash: str | None
+    anchor_block: int | None
+    leaf: LeafPublic
+    proof: list[str] = Field(description="Sibling hashes from the leaf to the root (sorted-pair keccak256).")
+    cap: CapLeafPublic
+    cap_proof: list[str]
+    claim_tx_hash: str | None = Field(description="Transaction that minted the leaf, if it is minted.")
+    retirements: list[RetirementLinePublic]

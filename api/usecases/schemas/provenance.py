@@ -1,0 +1,104 @@
+"""Provenance records: the shipment, the committed claim, the retired lines and their verification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .evidence import CapLeafPublic, LeafPublic
+
+__all__ = [
+    "ProvenanceClaim",
+    "ProvenanceLine",
+    "ProvenanceRecord",
+    "RecordCheck",
+    "ShipmentCreate",
+    "VerificationPublic",
+]
+
+
+Hex32 = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{64}$", description="0x + 64 hex digits.")]
+Address = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$", description="EVM address.")]
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ShipmentCreate(BaseModel):
+    """A shipment whose embedded electricity is to be covered by retired renewable certificates."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    shipment_id: str = Field(min_length=1, max_length=128, description="Bill of lading or customs declaration no.")
+    product: Text
+    quantity: float = Field(gt=0, le=1e12)
+    quantity_unit: str = Field(min_length=1, max_length=16, description="Unit of quantity, e.g. 't'.")
+    destination: Text
+    embedded_electricity_mwh: float = Field(gt=0, le=1e6, description="Electricity embedded in the goods, MWh.")
+
+
+class ProvenanceClaim(BaseModel):
+    """The committed content of a provenance record: ``claim_ref = keccak256(canonical JSON of this)``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    firm_code: str = Field(max_length=64)
+    holder: Address
+    beneficiary: str = Field(max_length=200)
+    purpose: str = Field(max_length=200)
+    consumption_start_s: int = Field(ge=0, le=2**63 - 1)
+    consumption_end_s: int = Field(ge=0, le=2**63 - 1)
+    shipment: ShipmentCreate
+    chain_id: int = Field(ge=0, le=2**63 - 1)
+    contract: Address
+    nonce: str = Field(pattern=r"^[0-9a-f]{32}$", description="Random 16 bytes: one claim reference per retirement.")
+
+
+class ProvenanceLine(BaseModel):
+    """Certificates of one leaf retired in one transaction, with the proofs linking them to an anchored root."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    line: int = Field(ge=0, le=1_000_000)
+    claim_ref: Hex32 = Field(description="On-chain claim reference: keccak256(canonical {claim_ref, line}).")
+    batch_id: Hex32
+    root: Hex32
+    leaf: LeafPublic
+    proof: list[Hex32] = Field(max_length=64)
+    cap: CapLeafPublic
+    cap_proof: list[Hex32] = Field(max_length=64)
+    amount_wh: int = Field(ge=1, le=2**255)
+    tx_hash: Hex32
+    block_number: int = Field(ge=0, le=2**63 - 1)
+
+
+class ProvenanceRecord(BaseModel):
+    """A buyer-verifiable record of a shipment's renewable electricity, retired on-chain."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: str = Field(pattern=r"^greenproof-provenance/1$")
+    claim_ref: Hex32
+    claim: ProvenanceClaim
+    retired_wh: int = Field(ge=0, le=2**255)
+    lines: list[ProvenanceLine] = Field(min_length=1, max_length=20_000)
+    verify_url: str = Field(max_length=500)
+
+
+class RecordCheck(BaseModel):
+    """One check of a provenance record."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+class VerificationPublic(BaseModel):
+    """Answer of a verification: every check, computed from the record and the chain only."""
+
+    claim_ref: str
+    valid: bool
+    checks: list[RecordCheck]
+    verified_at: datetime
+    chain_id: int | None
+    contract: str | None
