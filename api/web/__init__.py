@@ -1,5 +1,5 @@
 """The web dashboard: server-rendered pages for the park operator, firms, auditors, exporters and buyers."""
 
-from .pages import install_dashboard
+from .dashboard import install_dashboard
 
 __all__ = ["install_dashboard"]

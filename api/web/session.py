@@ -30,6 +30,7 @@ __all__ = [
     "clear_session",
     "landing_path",
     "optional_caller",
+    "safe_next",
     "start_session",
 ]
 
@@ -95,6 +96,13 @@ def landing_path(principal: Principal) -> str:
     if principal.role is Role.EXPORTER:
         return "/ui/exporter"
     return f"/ui/firms/{principal.firm_code}"
+
+
+def safe_next(target: str | None) -> str | None:
+    """Keep only same-site paths as redirect targets (no ``//host`` or absolute URLs)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
 
 
 def check_same_origin(request: Request) -> None:

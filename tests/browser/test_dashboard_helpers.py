@@ -16,9 +16,9 @@ from greenproof.api.usecases.periods import Period
 from greenproof.api.usecases.schemas import HourMatch, Resolution
 from greenproof.api.web.grid_diagram import MAX_STROKE, grid_diagram
 from greenproof.api.web.i18n import LANGUAGES, dictionary
-from greenproof.api.web.pages import _safe_next
 from greenproof.api.web.series import DateRange, choose_resolution, matching_payload
 from greenproof.api.web.session import check_same_origin
+from greenproof.api.web.session import safe_next as _safe_next
 from greenproof.attribution import Branches, Injections, Snapshot, Withdrawals
 
 TEMPLATES = REPO_ROOT / "api" / "web" / "templates"
