@@ -27,8 +27,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from greenproof.api.cli import EXIT_BAD_INPUT, EXIT_UNAVAILABLE, app, trace_export
+from greenproof.api.cli import EXIT_BAD_INPUT, EXIT_UNAVAILABLE, app
 from greenproof.api.cli.trace_export import TRACE_COLUMNS, IntervalTrace, export_trace, trace_intervals, write_intervals
+from greenproof.api.cli.trace_export import dask_scheduler as trace_export
 from greenproof.api.usecases.park_simulation import park_profiles
 from greenproof.attribution import trace
 from greenproof.grids import binhai, from_pandapower, load_case, simbench_profiles, solve_series

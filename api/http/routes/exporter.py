@@ -19,7 +19,6 @@ __all__ = ["router"]
 router = APIRouter(prefix="/exporter", tags=["exporter"], responses=problem_responses(401, 403, 404, 422))
 
 
-
 def _own_record(session: SessionDep, caller: Principal, claim_ref: str) -> ProvenanceRecord:
     record = load_record(session, claim_ref)
     if record.claim.firm_code != caller.firm_code:

@@ -16,7 +16,6 @@ __all__ = ["router"]
 router = APIRouter(prefix="/public", tags=["public"], responses=problem_responses(404, 422, 502, 503))
 
 
-
 @router.get("/records/{claim_ref}", summary="A provenance record")
 def get_record(claim_ref: Hash32Path, session: SessionDep) -> ProvenanceRecord:
     """Return the provenance record as issued (to keep, and to verify offline)."""
