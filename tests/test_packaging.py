@@ -73,3 +73,15 @@ def test_wheel_installs_and_imports_outside_the_source_tree(tmp_path: Path) -> N
     result = subprocess.run([str(env_python), str(scripts), "--help"], capture_output=True, text=True,
                             cwd=tmp_path, check=True)
     assert "demo" in result.stdout
+
+
+@pytest.mark.slow
+def test_wheel_build_is_quiet_about_package_data(tmp_path: Path) -> None:
+    """Data folders (templates, static, artifacts, migrations) are package data, not undeclared packages."""
+    build = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path / "dist"), str(REPO_ROOT)],
+        check=True, capture_output=True, text=True,
+    )
+    output = build.stdout + build.stderr
+    assert "greenproof/api/web/templates" in output  # the data files were copied: the folders were seen
+    assert "absent from the `packages` configuration" not in output, output[-3000:]
