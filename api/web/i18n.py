@@ -1,6 +1,6 @@
 """Labels of the web dashboard in Chinese and English: one JSON dictionary per language.
 
-The dictionaries live in ``api/static/i18n/<lang>.json`` (flat ``key → text`` maps, the same keys
+The dictionaries live in ``api/web/static/i18n/<lang>.json`` (flat ``key → text`` maps, the same keys
 in every language, checked by a test). Templates call ``t("key")``; the charts' labels reach the
 browser inside the page's JSON data, so the static script holds no text of its own.
 
