@@ -12,15 +12,11 @@ __all__ = ["create_app"]
 
 
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
-    """Build the API and add the dashboard (pages under ``/ui``, static files under ``/static``).
+    """Build the HTTP API with the dashboard (pages under ``/ui``, static files under ``/static``).
 
-    The ledger database is migrated to the newest schema before the app serves; the chain is
-    connected lazily, on the first request that needs it.
-
-    Parameters
-    ----------
-    settings : ApiSettings, optional
-        Defaults to ``ApiSettings()`` read from ``GREENPROOF_*`` environment variables.
+    ``settings`` (default: ``ApiSettings()`` from ``GREENPROOF_*`` variables) go to
+    :func:`~greenproof.api.http.app.create_api`, which migrates the ledger database to the newest
+    schema and prepares, without opening, the chain connection.
     """
     app = create_api(settings)
     install_dashboard(app)
