@@ -26,9 +26,11 @@ from decimal import ROUND_CEILING, Decimal
 from eth_abi.exceptions import EncodingError
 from eth_utils import to_checksum_address
 
-from greenproof.contracts.client import AnchoredBatch, ChainClient, ChainEvent
+from greenproof.contracts.client import ChainClient
+from greenproof.contracts.events import ChainEvent
 from greenproof.contracts.leaves import AllocationLeaf, CapLeaf, leaf_hash
 from greenproof.contracts.merkle import verify_proof
+from greenproof.contracts.records import AnchoredBatch
 from greenproof.ledger.chain_port import from_hex32
 from greenproof.ledger.leaf_file import hex32
 from greenproof.ledger.retirements import line_claim_ref, shipment_ref

@@ -7,19 +7,13 @@ package; :class:`Anvil` runs a local node and :class:`ChainClient` deploys and d
 
 from .anvil import Anvil, find_anvil
 from .artifact import ContractArtifact, load_artifact
-from .client import (
-    AnchoredBatch,
-    ChainClient,
-    ChainEvent,
-    PlantInfo,
-    PreparedTx,
-    RetirementClaim,
-    TxResult,
-    text32,
-)
+from .client import ChainClient
 from .errors import ChainError, ContractRevertError
+from .events import ChainEvent
 from .leaves import AllocationLeaf, CapLeaf, leaf_hash, plant_key, token_id
 from .merkle import MerkleTree, verify_proof
+from .records import AnchoredBatch, PlantInfo, RetirementClaim, text32
+from .transactor import PreparedTx, TxResult
 
 __all__ = [
     "AllocationLeaf",

@@ -1,10 +1,9 @@
 """web3.py client of the ``GreenCertificate`` contract: deploy, issue, claim, retire, read back.
 
-Every state-changing call is signed locally from a private key and sent as a raw transaction with
-a locally managed nonce. Gas is always estimated first, so a call that would revert raises
-:class:`ContractRevertError` (the decoded custom error) before anything is sent; a transaction
-that still fails on-chain is replayed with ``eth_call`` to decode why. ``send_many`` pipelines
-prepared transactions (send all, then wait for all receipts) for throughput.
+Sending goes through :class:`~greenproof.contracts.transactor.Transactor` (local signing, gas
+estimated first so a call that would revert raises the decoded custom error before anything is
+sent, pipelined ``send_many``); logs are decoded by :class:`~greenproof.contracts.events.EventDecoder`;
+the values sent and read are the records of :mod:`greenproof.contracts.records`.
 
 Units: energy in whole Wh, capacity in W, times in UNIX seconds (UTC). ``bytes32`` values are
 32-byte ``bytes``; short texts (technology, location) are UTF-8, right-padded with zeros to 32 bytes.
@@ -12,248 +11,28 @@ Units: energy in whole Wh, capacity in W, times in UNIX seconds (UTC). ``bytes32
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
-from eth_abi import decode
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
-from eth_utils import function_abi_to_4byte_selector, keccak, to_checksum_address
+from eth_utils import keccak, to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
-from web3.exceptions import ContractLogicError, TransactionNotFound, Web3Exception
+from web3.exceptions import Web3Exception
 
 from .artifact import load_artifact
 from .errors import ChainError, ContractRevertError
+from .events import ChainEvent, EventDecoder
 from .leaves import AllocationLeaf, CapLeaf, leaf_hash, plant_key
+from .records import AnchoredBatch, PlantInfo, RetirementClaim, bytes32, text32
+from .transactor import PreparedTx, Transactor, TxResult, account_of, connect_web3, tx_result
 
-__all__ = [
-    "AnchoredBatch",
-    "ChainClient",
-    "ChainEvent",
-    "PlantInfo",
-    "PreparedTx",
-    "RetirementClaim",
-    "TxResult",
-    "text32",
-]
-
-_RECEIPT_TIMEOUT_S = 120.0
-_RECEIPT_POLL_S = 0.002
-_ZERO32 = bytes(32)
-_DECODED_EVENTS = (
-    "PlantRegistered", "BatchAnchored", "BatchIssued", "LeafClaimed", "Retired", "TransferSingle", "TransferBatch",
-)
-
-
-def text32(text: str) -> bytes:
-    """Return ``text`` as a ``bytes32``: UTF-8, right-padded with zero bytes.
-
-    Raises
-    ------
-    ChainError
-        If the UTF-8 encoding is longer than 32 bytes.
-    """
-    raw = text.encode("utf-8")
-    if len(raw) > 32:
-        raise ChainError(f"text {text!r} is {len(raw)} bytes in UTF-8, more than fits in a bytes32")
-    return raw.ljust(32, b"\0")
-
-
-def _bytes32(value: bytes, what: str) -> bytes:
-    if not isinstance(value, bytes | bytearray) or len(value) != 32:
-        raise ChainError(f"{what} must be 32 bytes, got {value!r}")
-    return bytes(value)
-
-
-@dataclass(frozen=True)
-class TxResult:
-    """A mined transaction: hash (``0x`` hex), block number, gas used (after refunds)."""
-
-    tx_hash: str
-    block_number: int
-    gas_used: int
-
-
-@dataclass(frozen=True)
-class RetirementClaim:
-    """What a retirement is claimed for.
-
-    Attributes
-    ----------
-    claim_ref : bytes
-        32-byte reference, unique across all retirements (reuse reverts).
-    beneficiary : str
-        Who the renewable energy is claimed for (e.g. the exporting firm).
-    purpose : str
-        Why (e.g. ``"EU CBAM embedded emissions"``).
-    period_start_s, period_end_s : int
-        Consumption period claimed, UNIX seconds (UTC), start <= end.
-    shipment_ref : bytes
-        32-byte shipment reference (zero bytes if none).
-    """
-
-    claim_ref: bytes
-    beneficiary: str
-    purpose: str
-    period_start_s: int
-    period_end_s: int
-    shipment_ref: bytes = _ZERO32
-
-    def as_tuple(self) -> tuple[bytes, str, str, int, int, bytes]:
-        """Return the ABI tuple of the Solidity ``Claim`` struct."""
-        return (_bytes32(self.claim_ref, "claim_ref"), self.beneficiary, self.purpose, self.period_start_s,
-                self.period_end_s, _bytes32(self.shipment_ref, "shipment_ref"))
-
-
-@dataclass(frozen=True)
-class AnchoredBatch:
-    """A registered batch as stored on-chain; ``root`` is zero bytes for a directly issued batch."""
-
-    batch_id: bytes
-    root: bytes
-    input_hash: bytes
-    period_start_s: int
-    period_end_s: int
-    block_number: int
-    issuer: str
-    direct: bool
-
-
-@dataclass(frozen=True)
-class PlantInfo:
-    """A registered plant; ``issued_until_s`` is the end of the last batch that issued it (0 if none)."""
-
-    plant_key: bytes
-    code: str
-    technology: bytes
-    location_code: bytes
-    capacity_w: int
-    renewable: bool
-    issued_until_s: int
-
-
-@dataclass(frozen=True)
-class ChainEvent:
-    """A decoded contract log: event name, position, and arguments (``bytes`` for bytes32, ints, addresses)."""
-
-    name: str
-    block_number: int
-    log_index: int
-    tx_hash: str
-    args: dict[str, Any] = field(hash=False)
-
-
-@dataclass(frozen=True)
-class PreparedTx:
-    """A contract call ready to sign: what it does, calldata, and the key that signs it."""
-
-    description: str
-    data: bytes
-    sender_key: str = field(repr=False)
-
-
-def _plain(value: Any) -> Any:
-    """Turn web3 return values (HexBytes, AttributeDict, lists) into plain Python values."""
-    if isinstance(value, HexBytes):
-        return bytes(value)
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
+__all__ = ["ChainClient"]
 
 
 def _leaf_tuple(leaf: AllocationLeaf) -> tuple[bytes, int, int, str, int]:
     return (plant_key(leaf.plant_code), leaf.interval_start_s, leaf.interval_s, to_checksum_address(leaf.holder),
             leaf.amount_wh)
-
-
-class _Transactor:
-    """Signs, sends and waits for transactions on one node; decodes reverts with the contract's errors."""
-
-    def __init__(self, web3: Web3, rpc_url: str, abi: list[dict[str, Any]]) -> None:
-        self.web3 = web3
-        self.rpc_url = rpc_url
-        self._errors = {function_abi_to_4byte_selector(e): e for e in abi if e["type"] == "error"}
-        self.chain_id: int = self.call(lambda: web3.eth.chain_id, "read the chain id")
-
-    def call(self, action: Callable[[], Any], what: str) -> Any:
-        """Run one RPC action, translating web3 and transport errors into ChainError."""
-        try:
-            return action()
-        except ContractLogicError as exc:
-            raise self.revert_error(exc) from exc
-        except (Web3Exception, OSError, ValueError) as exc:  # requests' errors are OSErrors
-            raise ChainError(f"cannot {what} on {self.rpc_url}: {exc}") from exc
-
-    def revert_error(self, exc: ContractLogicError) -> ChainError:
-        """Return the decoded custom error of a reverted call."""
-        data = exc.data if isinstance(exc.data, str) else None
-        return self.decode_revert(bytes(HexBytes(data)) if data else b"", str(exc))
-
-    def decode_revert(self, data: bytes, fallback: str = "") -> ContractRevertError:
-        """Return the :class:`ContractRevertError` that revert ``data`` encodes (selector + ABI args)."""
-        entry = self._errors.get(data[:4])
-        if entry is None:
-            return ContractRevertError("<unknown>", (fallback or f"0x{data.hex()}",), data)
-        types = [_abi_type(i) for i in entry["inputs"]]
-        values = [to_checksum_address(v) if t == "address" else _plain(v)
-                  for t, v in zip(types, decode(types, data[4:]), strict=True)]
-        return ContractRevertError(entry["name"], tuple(values), data)
-
-    def send_all(self, prepared: Sequence[PreparedTx], to: str | None, block: str) -> list[Any]:
-        """Send each transaction with consecutive nonces per sender, then wait for every receipt."""
-        gas_price = self.call(lambda: self.web3.eth.gas_price, "read the gas price")
-        nonces: dict[str, int] = {}
-        hashes = [self._sign_and_send(p, to, gas_price, block, nonces) for p in prepared]
-        return [self._wait(tx_hash, p) for tx_hash, p in zip(hashes, prepared, strict=True)]
-
-    def _sign_and_send(self, prepared: PreparedTx, to: str | None, gas_price: int, block: str,
-                       nonces: dict[str, int]) -> bytes:
-        account = _account(prepared.sender_key)
-        address = str(account.address)
-        tx: dict[str, Any] = {"from": address, "data": prepared.data, "chainId": self.chain_id}
-        if to is not None:
-            tx["to"] = to
-        tx["gas"] = self.call(lambda: self.web3.eth.estimate_gas(tx, block), prepared.description)  # type: ignore[arg-type]
-        if address not in nonces:
-            nonces[address] = self.call(lambda: self.web3.eth.get_transaction_count(account.address, "pending"),
-                                        f"read the nonce of {address}")
-        tx.update(gasPrice=gas_price, nonce=nonces[address])
-        nonces[address] += 1
-        signed = account.sign_transaction(tx)
-        return bytes(self.call(lambda: self.web3.eth.send_raw_transaction(signed.raw_transaction),
-                               prepared.description))
-
-    def _wait(self, tx_hash: bytes, prepared: PreparedTx) -> Any:
-        deadline = time.monotonic() + _RECEIPT_TIMEOUT_S
-        while (receipt := self.call(lambda: self._receipt_or_none(tx_hash), "read a receipt")) is None:
-            if time.monotonic() > deadline:
-                raise ChainError(f"no receipt for 0x{tx_hash.hex()} ({prepared.description}) after "
-                                 f"{_RECEIPT_TIMEOUT_S} s on {self.rpc_url}")
-            time.sleep(_RECEIPT_POLL_S)
-        if receipt["status"] != 1:
-            raise self._replay_failure(receipt, prepared)
-        return receipt
-
-    def _receipt_or_none(self, tx_hash: bytes) -> Any:
-        try:
-            return self.web3.eth.get_transaction_receipt(HexBytes(tx_hash))
-        except TransactionNotFound:
-            return None
-
-    def _replay_failure(self, receipt: Any, prepared: PreparedTx) -> ChainError:
-        """Re-run a failed transaction with eth_call on the state before its block to decode the revert."""
-        tx = self.web3.eth.get_transaction(receipt["transactionHash"])
-        call = {"from": tx["from"], "to": tx["to"], "data": tx["input"], "gas": tx["gas"]}
-        try:
-            self.web3.eth.call(call, receipt["blockNumber"] - 1)  # type: ignore[arg-type]
-        except ContractLogicError as exc:
-            return self.revert_error(exc)
-        return ChainError(f"transaction 0x{bytes(receipt['transactionHash']).hex()} ({prepared.description}) "
-                          f"failed in block {receipt['blockNumber']} without a revert reason (out of gas?)")
 
 
 class ChainClient:
@@ -262,12 +41,13 @@ class ChainClient:
     Build with :meth:`deploy` or :meth:`connect`.
     """
 
-    def __init__(self, transactor: _Transactor, address: str, sender_key: str) -> None:
+    def __init__(self, transactor: Transactor, address: str, sender_key: str) -> None:
         self._tx = transactor
         self.rpc_url = transactor.rpc_url
         self.address = to_checksum_address(address)
         self._contract = transactor.web3.eth.contract(address=self.address, abi=load_artifact().abi)
-        self._sender = _account(sender_key)
+        self._sender = account_of(sender_key)
+        self._events = EventDecoder(self._contract)
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -281,9 +61,9 @@ class ChainClient:
             If the node at ``rpc_url`` cannot be reached or the deployment fails.
         """
         artifact = load_artifact()
-        transactor = _Transactor(_web3(rpc_url), rpc_url, artifact.abi)
+        transactor = Transactor(connect_web3(rpc_url), rpc_url, artifact.abi)
         factory = transactor.web3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-        data = bytes(HexBytes(factory.constructor(_account(admin_key).address).data_in_transaction))
+        data = bytes(HexBytes(factory.constructor(account_of(admin_key).address).data_in_transaction))
         (receipt,) = transactor.send_all([PreparedTx("deploy GreenCertificate", data, admin_key)], None, "latest")
         return cls(transactor, receipt["contractAddress"], admin_key)
 
@@ -296,7 +76,7 @@ class ChainClient:
         ChainError
             If the node cannot be reached or has no contract code at ``address``.
         """
-        transactor = _Transactor(_web3(rpc_url), rpc_url, load_artifact().abi)
+        transactor = Transactor(connect_web3(rpc_url), rpc_url, load_artifact().abi)
         checksummed = to_checksum_address(address)
         if not transactor.call(lambda: transactor.web3.eth.get_code(checksummed), f"read the code at {address}"):
             raise ChainError(f"no contract at {address} on {rpc_url}")
@@ -344,8 +124,8 @@ class ChainClient:
     def prepare_anchor_batch(self, batch_id: bytes, root: bytes, input_hash: bytes, period_start_s: int,
                              period_end_s: int, plant_codes: Sequence[str]) -> PreparedTx:
         """Prepare :meth:`anchor_batch`."""
-        return self._prepare(f"anchor batch 0x{batch_id.hex()}", "anchorBatch", _bytes32(batch_id, "batch_id"),
-                             _bytes32(root, "root"), _bytes32(input_hash, "input_hash"), period_start_s,
+        return self._prepare(f"anchor batch 0x{batch_id.hex()}", "anchorBatch", bytes32(batch_id, "batch_id"),
+                             bytes32(root, "root"), bytes32(input_hash, "input_hash"), period_start_s,
                              period_end_s, [plant_key(code) for code in plant_codes])
 
     def anchor_batch(self, batch_id: bytes, root: bytes, input_hash: bytes, period_start_s: int,
@@ -382,8 +162,8 @@ class ChainClient:
                 raise ChainError(f"allocation {leaf} has no cap entry for its plant-interval")
             mints.append((index, to_checksum_address(leaf.holder), leaf.amount_wh))
         cap_entries = [(plant_key(c.plant_code), c.interval_start_s, c.interval_s, c.cap_wh) for c in caps]
-        return self._prepare(f"issue batch 0x{batch_id.hex()}", "issueBatch", _bytes32(batch_id, "batch_id"),
-                             _bytes32(input_hash, "input_hash"), period_start_s, period_end_s,
+        return self._prepare(f"issue batch 0x{batch_id.hex()}", "issueBatch", bytes32(batch_id, "batch_id"),
+                             bytes32(input_hash, "input_hash"), period_start_s, period_end_s,
                              [plant_key(code) for code in plant_codes], cap_entries, mints)
 
     def issue_batch(self, batch_id: bytes, input_hash: bytes, period_start_s: int, period_end_s: int,
@@ -451,7 +231,7 @@ class ChainClient:
     def prepare_transfer(self, to: str, token_id: int, amount_wh: int, *,
                          holder_key: str | None = None) -> PreparedTx:
         """Prepare :meth:`transfer`."""
-        holder = _account(holder_key).address if holder_key else self._sender.address
+        holder = account_of(holder_key).address if holder_key else self._sender.address
         return self._prepare(f"transfer {amount_wh} Wh of token {token_id} to {to}", "safeTransferFrom", holder,
                              to_checksum_address(to), token_id, amount_wh, b"", sender_key=holder_key)
 
@@ -481,7 +261,7 @@ class ChainClient:
             If it would revert (then nothing is sent) or did revert on-chain.
         """
         (receipt,) = self._tx.send_all([prepared], self.address, "latest")
-        return _tx_result(receipt)
+        return tx_result(receipt)
 
     def send_many(self, prepared: Sequence[PreparedTx]) -> list[TxResult]:
         """Send prepared transactions back to back without waiting, then wait for all receipts.
@@ -494,13 +274,13 @@ class ChainClient:
         ContractRevertError
             If one would revert (those before it are sent, none after) or did revert on-chain.
         """
-        return [_tx_result(r) for r in self._tx.send_all(prepared, self.address, "pending")]
+        return [tx_result(r) for r in self._tx.send_all(prepared, self.address, "pending")]
 
     # -- views ----------------------------------------------------------------------------------
 
     def batch(self, batch_id: bytes) -> AnchoredBatch | None:
         """Return the registered batch ``batch_id``, or ``None`` if it was never registered."""
-        raw = self._view("batch", _bytes32(batch_id, "batch_id"))
+        raw = self._view("batch", bytes32(batch_id, "batch_id"))
         root, input_hash, start, end, block, issuer, direct = raw
         if end == 0:
             return None
@@ -532,12 +312,12 @@ class ChainClient:
 
     def verify_leaf(self, batch_id: bytes, leaf: AllocationLeaf | CapLeaf, proof: Sequence[bytes]) -> bool:
         """Return whether the contract accepts ``proof`` for ``leaf`` under the anchored root of ``batch_id``."""
-        return bool(self._view("verifyLeaf", _bytes32(batch_id, "batch_id"), leaf_hash(leaf),
-                               [_bytes32(p, "proof node") for p in proof]))
+        return bool(self._view("verifyLeaf", bytes32(batch_id, "batch_id"), leaf_hash(leaf),
+                               [bytes32(p, "proof node") for p in proof]))
 
     def claim_ref_used(self, claim_ref: bytes) -> bool:
         """Return whether a retirement used ``claim_ref``."""
-        return bool(self._view("claimRefUsed", _bytes32(claim_ref, "claim_ref")))
+        return bool(self._view("claimRefUsed", bytes32(claim_ref, "claim_ref")))
 
     def has_issuer_role(self, account: str) -> bool:
         """Return whether ``account`` holds ``ISSUER_ROLE``."""
@@ -564,21 +344,7 @@ class ChainClient:
             "address": self.address, "fromBlock": from_block,
             "toBlock": "latest" if to_block is None else to_block,
         }), f"read logs of {self.address}")
-        decoders = {
-            bytes(keccak(text=self._event_signature(name))): self._contract.events[name]() for name in _DECODED_EVENTS
-        }
-        events = []
-        for log in logs:
-            decoder = decoders.get(bytes(log["topics"][0])) if log["topics"] else None
-            if decoder is None:
-                continue
-            decoded = decoder.process_log(log)
-            events.append(ChainEvent(
-                name=decoded["event"], block_number=decoded["blockNumber"], log_index=decoded["logIndex"],
-                tx_hash="0x" + bytes(decoded["transactionHash"]).hex(),
-                args={key: _plain(value) for key, value in decoded["args"].items()},
-            ))
-        return events
+        return self._events.decode(logs)
 
     def decode_revert(self, data: bytes) -> ContractRevertError:
         """Return the :class:`ContractRevertError` that revert ``data`` (selector + ABI args) encodes."""
@@ -596,14 +362,10 @@ class ChainClient:
 
     # -- internals ------------------------------------------------------------------------------
 
-    def _event_signature(self, name: str) -> str:
-        entry = next(e for e in self._contract.abi if e["type"] == "event" and e["name"] == name)
-        return f"{name}({','.join(_abi_type(i) for i in entry['inputs'])})"
-
     def _claim_args(self, batch_id: bytes, leaf: AllocationLeaf, proof: Sequence[bytes], cap: CapLeaf,
                     cap_proof: Sequence[bytes]) -> tuple[Any, ...]:
-        return (_bytes32(batch_id, "batch_id"), _leaf_tuple(leaf), [_bytes32(p, "proof node") for p in proof],
-                cap.cap_wh, [_bytes32(p, "cap proof node") for p in cap_proof])
+        return (bytes32(batch_id, "batch_id"), _leaf_tuple(leaf), [bytes32(p, "proof node") for p in proof],
+                cap.cap_wh, [bytes32(p, "cap proof node") for p in cap_proof])
 
     def _prepare(self, description: str, function: str, *args: Any, sender_key: str | None = None) -> PreparedTx:
         try:
@@ -614,32 +376,3 @@ class ChainClient:
 
     def _view(self, function: str, *args: Any) -> Any:
         return self._tx.call(lambda: self._contract.functions[function](*args).call(), f"call {function}")
-
-
-def _account(key: str | None) -> LocalAccount:
-    try:
-        account: LocalAccount = Account.from_key(key)
-    except (ValueError, TypeError) as exc:
-        raise ChainError("sender key is not a valid secp256k1 private key") from exc
-    return account
-
-
-def _abi_type(entry: dict[str, Any]) -> str:
-    """Return the canonical ABI type of an input entry, expanding tuples."""
-    kind: str = entry["type"]
-    if kind.startswith("tuple"):
-        return "(" + ",".join(_abi_type(c) for c in entry["components"]) + ")" + kind[len("tuple"):]
-    return kind
-
-
-def _tx_result(receipt: Any) -> TxResult:
-    return TxResult("0x" + bytes(receipt["transactionHash"]).hex(), receipt["blockNumber"], receipt["gasUsed"])
-
-
-def _web3(rpc_url: str) -> Web3:
-    web3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 60}))
-    try:
-        web3.eth.chain_id  # noqa: B018 - probe the node once so an unreachable URL fails here
-    except (Web3Exception, OSError, ValueError) as exc:
-        raise ChainError(f"cannot reach the EVM node at {rpc_url}: {exc}") from exc
-    return web3

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from greenproof.contracts.client import AnchoredBatch, ChainEvent, PlantInfo, PreparedTx, RetirementClaim, TxResult
+from greenproof.contracts.events import ChainEvent
 from greenproof.contracts.leaves import AllocationLeaf, CapLeaf
+from greenproof.contracts.records import AnchoredBatch, PlantInfo, RetirementClaim
+from greenproof.contracts.transactor import PreparedTx, TxResult
 
 __all__ = ["CertificateChain", "from_hex32"]
 

@@ -25,8 +25,8 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from greenproof.contracts.client import AnchoredBatch
 from greenproof.contracts.errors import ContractRevertError
+from greenproof.contracts.records import AnchoredBatch
 
 from .batches import IntervalShares, batch_by_id, batch_plant_codes, build_batch, load_leaf_file
 from .chain_port import CertificateChain, from_hex32

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from greenproof.contracts.client import ChainEvent
+from greenproof.contracts.events import ChainEvent
 
 from .chain_port import CertificateChain
 from .leaf_file import hex32

@@ -24,9 +24,10 @@ from eth_utils import keccak
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from greenproof.contracts.client import PreparedTx, RetirementClaim
 from greenproof.contracts.errors import ContractRevertError
 from greenproof.contracts.leaves import leaf_hash
+from greenproof.contracts.records import RetirementClaim
+from greenproof.contracts.transactor import PreparedTx
 
 from .batches import load_leaf_file
 from .canonical import canonical_json

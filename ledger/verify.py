@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from greenproof.contracts.client import ChainEvent
+from greenproof.contracts.events import ChainEvent
 from greenproof.contracts.leaves import AllocationLeaf, leaf_hash
 from greenproof.contracts.merkle import verify_proof
 
