@@ -35,10 +35,15 @@ __all__ = [
 
 CONTRACT_NAME = "GreenCertificate"
 #: Our Solidity sources, as solc source unit names relative to the repository root.
-SOURCE_FILES = ("contracts/GreenCertificate.sol", "contracts/IGreenCertificate.sol")
+SOURCE_FILES = (
+    "contracts/GreenCertificate.sol",
+    "contracts/IGreenCertificate.sol",
+    "contracts/CertificateCalendar.sol",
+    "contracts/PositionalMultiproof.sol",
+)
 #: viaIR: ``issueBatch`` is too deep for the legacy code generator's stack.
 COMPILER_SETTINGS: dict[str, Any] = {
-    "optimizer": {"enabled": True, "runs": 200},
+    "optimizer": {"enabled": True, "runs": 1},
     "evmVersion": "cancun",
     "viaIR": True,
     "remappings": ["@openzeppelin/=node_modules/@openzeppelin/"],

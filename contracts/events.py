@@ -15,7 +15,8 @@ __all__ = ["DECODED_EVENTS", "ChainEvent", "EventDecoder"]
 
 #: Events :class:`EventDecoder` decodes; other logs (role changes) are skipped.
 DECODED_EVENTS = (
-    "PlantRegistered", "BatchAnchored", "BatchIssued", "LeafClaimed", "Retired", "TransferSingle", "TransferBatch",
+    "PlantRegistered", "StorageRegistered", "BatchAnchored", "LeavesClaimed", "ChargesRecorded", "DischargesClaimed",
+    "Retired", "TransferSingle", "TransferBatch",
 )
 
 
@@ -34,9 +35,12 @@ class EventDecoder:
     """Decodes the logs of one contract (its ABI's :data:`DECODED_EVENTS`)."""
 
     def __init__(self, contract: Contract) -> None:
-        self._decoders = {
-            bytes(keccak(text=self._signature(contract, name))): contract.events[name]() for name in DECODED_EVENTS
-        }
+        self._topics = {name: bytes(keccak(text=self._signature(contract, name))) for name in DECODED_EVENTS}
+        self._decoders = {topic: contract.events[name]() for name, topic in self._topics.items()}
+
+    def topic(self, name: str) -> bytes:
+        """Return the topic (signature hash) of event ``name``."""
+        return self._topics[name]
 
     @staticmethod
     def _signature(contract: Contract, name: str) -> str:

@@ -9,8 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import ChainError
+from .merkle import BatchLayout
 
-__all__ = ["ZERO32", "AnchoredBatch", "PlantInfo", "RetirementClaim", "bytes32", "text32"]
+__all__ = [
+    "ZERO32",
+    "AnchoredBatch",
+    "BatchHeader",
+    "DischargeRef",
+    "LeafRef",
+    "PlantInfo",
+    "RetirementClaim",
+    "StorageInfo",
+    "bytes32",
+    "text32",
+]
 
 ZERO32 = bytes(32)
 
@@ -43,13 +55,14 @@ class RetirementClaim:
     Attributes
     ----------
     claim_ref : bytes
-        32-byte reference, unique across all retirements (reuse reverts).
+        32-byte reference, used once per holder (reuse by the same holder reverts).
     beneficiary : str
         Who the renewable energy is claimed for (e.g. the exporting firm).
     purpose : str
         Why (e.g. ``"EU CBAM embedded emissions"``).
     period_start_s, period_end_s : int
-        Consumption period claimed, UNIX seconds (UTC), start <= end.
+        Consumption period claimed, UNIX seconds (UTC), start <= end; it must contain the interval
+        of every certificate retired.
     shipment_ref : bytes
         32-byte shipment reference (zero bytes if none).
     """
@@ -69,26 +82,104 @@ class RetirementClaim:
 
 @dataclass(frozen=True)
 class AnchoredBatch:
-    """A registered batch as stored on-chain; ``root`` is zero bytes for a directly issued batch."""
+    """A batch registered on-chain: the commitment the contract stores and what its ``BatchAnchored`` event says.
+
+    ``commitment`` = :func:`greenproof.contracts.merkle.commitment` of ``root``, ``input_hash`` and
+    ``layout`` (period, interval, count, plants, subtree depths).
+    """
 
     batch_id: bytes
+    commitment: bytes
     root: bytes
     input_hash: bytes
-    period_start_s: int
-    period_end_s: int
-    block_number: int
+    layout: BatchLayout
     issuer: str
-    direct: bool
+    block_number: int
+    tx_hash: str
+
+    @property
+    def period_start_s(self) -> int:
+        """Start of the batch period, UNIX s."""
+        return self.layout.period_start_s
+
+    @property
+    def period_end_s(self) -> int:
+        """End of the batch period (exclusive), UNIX s."""
+        return self.layout.period_end_s
 
 
 @dataclass(frozen=True)
 class PlantInfo:
-    """A registered plant; ``issued_until_s`` is the end of the last batch that issued it (0 if none)."""
+    """A registered plant: key (``keccak256(code)``), texts, capacity (W) and issuance grid (s)."""
 
+    plant_index: int
     plant_key: bytes
-    code: str
     technology: bytes
     location_code: bytes
     capacity_w: int
+    grid_s: int
     renewable: bool
-    issued_until_s: int
+
+
+@dataclass(frozen=True)
+class StorageInfo:
+    """A registered storage unit: key (``keccak256(code)``) and round-trip efficiency (parts per million)."""
+
+    storage_index: int
+    storage_key: bytes
+    efficiency_ppm: int
+
+
+@dataclass(frozen=True)
+class BatchHeader:
+    """Which batch a proof is for, and the commitment parts it does not compute.
+
+    Attributes
+    ----------
+    batch_id, input_hash : bytes
+        32 bytes each.
+    sibling_root : bytes
+        The discharge root for proofs of allocation leaves, the generation root for discharge proofs.
+    layout : BatchLayout
+        The batch's plants and shape (``BatchTree.layout``).
+    """
+
+    batch_id: bytes
+    input_hash: bytes
+    sibling_root: bytes
+    layout: BatchLayout
+
+    def as_tuple(self) -> tuple[bytes, bytes, bytes, list[int], tuple[int, int, int, int, int]]:
+        """Return the ABI tuple of the Solidity ``BatchHeader`` struct."""
+        return (bytes32(self.batch_id, "batch_id"), bytes32(self.input_hash, "input_hash"),
+                bytes32(self.sibling_root, "sibling_root"), list(self.layout.plants), self.layout.shape)
+
+
+@dataclass(frozen=True)
+class LeafRef:
+    """An allocation leaf as the contract takes it: position, Wh it holds, and Wh of it to retire (0 to claim)."""
+
+    position: int
+    amount_wh: int
+    retire_wh: int = 0
+
+    def as_tuple(self) -> tuple[int, int, int]:
+        """Return the ABI tuple of the Solidity ``LeafRef`` struct."""
+        return (self.position, self.amount_wh, self.retire_wh)
+
+
+@dataclass(frozen=True)
+class DischargeRef:
+    """A storage discharge leaf as the contract takes it (see :class:`~greenproof.contracts.leaves.DischargeLeaf`)."""
+
+    position: int
+    storage_index: int
+    plant_index: int
+    origin_start_s: int
+    origin_interval_s: int
+    amount_wh: int
+
+    def as_tuple(self) -> tuple[int, int, int, int, int, int]:
+        """Return the ABI tuple of the Solidity ``DischargeRef`` struct."""
+        return (self.position, self.storage_index, self.plant_index, self.origin_start_s, self.origin_interval_s,
+                self.amount_wh)

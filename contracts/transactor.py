@@ -11,7 +11,7 @@ receipts) for throughput.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,11 +50,13 @@ class PreparedTx:
 
 
 def plain(value: Any) -> Any:
-    """Turn web3 return values (HexBytes, AttributeDict, lists) into plain Python values."""
+    """Turn web3 return values (HexBytes, AttributeDict structs, lists) into plain Python values."""
     if isinstance(value, HexBytes):
         return bytes(value)
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {key: plain(v) for key, v in value.items()}
     return value
 
 
