@@ -306,6 +306,19 @@ class BatchTree:
         except KeyError:
             raise KeyError(f"leaf {leaf} is not in this batch") from None
 
+    def plant_interval_hash(self, cap: PlantIntervalCap) -> bytes:
+        """Return the plant-interval node of ``cap`` (it commits to the cap and the Σ of its leaves).
+
+        Raises
+        ------
+        KeyError
+            If the cap is not in this batch.
+        """
+        pi = self.layout.pi_position(cap.plant_index, cap.interval_start_s)
+        if self._caps.get(pi) != cap:
+            raise KeyError(f"cap {cap} is not in this batch")
+        return self._upper_levels[0][pi]
+
     def cap_of(self, leaf: AllocationLeaf) -> PlantIntervalCap:
         """Return the cap of the leaf's plant-interval."""
         return self._caps[self.position(leaf) >> self.layout.slot_bits]

@@ -11,9 +11,9 @@ are the attacker's own (``attacker_tree``).
 from __future__ import annotations
 
 import pytest
-from attacker_tree import GenerationTree, token_id
 from chain_scenario import T0, revert_of
 from eth_utils import keccak
+from independent_tree import GenerationTree, token_id
 
 from greenproof.contracts import ChainClient
 

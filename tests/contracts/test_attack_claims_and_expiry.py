@@ -4,9 +4,9 @@ claim periods, batches from the future, inner nodes passed as leaves (own encodi
 from __future__ import annotations
 
 import pytest
-from attacker_tree import GenerationTree, claim, plain_node, sum_node, token_id
 from chain_scenario import JANUARY_2025_EXPIRY, T0, revert_of, set_chain_time
 from eth_utils import keccak
+from independent_tree import GenerationTree, claim, plain_node, sum_node, token_id
 
 from greenproof.contracts import ChainClient
 

@@ -9,11 +9,11 @@ Anvil with ``anvil_setCode``: one answers the magic value to everything, one to 
 from __future__ import annotations
 
 import pytest
-from attacker_tree import GenerationTree, claim, token_id
 from chain_scenario import T0, revert_of
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
+from independent_tree import GenerationTree, claim, token_id
 
 pytestmark = pytest.mark.chain
 

@@ -5,10 +5,10 @@ stored (charged × round-trip efficiency) or comes from an interval never charge
 from __future__ import annotations
 
 import pytest
-from attacker_tree import GenerationTree, claim, discharge_leaf, header, plain_node, storage_account, token_id
 from chain_scenario import T0, revert_of
 from eth_abi import encode
 from eth_utils import keccak
+from independent_tree import GenerationTree, claim, discharge_leaf, header, plain_node, storage_account, token_id
 
 pytestmark = pytest.mark.chain
 

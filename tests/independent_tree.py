@@ -1,10 +1,12 @@
-"""The attacker's own encoding of GreenCertificate v2 leaves, trees and proofs, written from docs/contracts.md.
+"""An independent encoding of GreenCertificate v2 leaves, trees and proofs, written from docs/contracts.md.
 
 Nothing here imports ``greenproof.contracts.leaves``, ``.merkle`` or ``.multiproof``: the attack
 tests build whatever tree they like (faulty roots, overlapping intervals, duplicate leaves) with
-``eth_abi`` and ``eth_utils.keccak``, and talk to the contract through raw ABI calls
-(``ChainClient.prepare_raw``), so a bug shared by the project's encoder and the contract cannot
-hide an attack. Unlike the project's builder, this tree hashes every node, empty ones included.
+``eth_abi`` and ``eth_utils.keccak`` and talk to the contract through raw ABI calls
+(``ChainClient.prepare_raw``), and the ledger tests rebuild a leaf file's root with it, so a bug
+shared by the project's encoder and the contract cannot hide. As the docs say, a node with no leaf
+below it is 32 zero bytes with sum 0; unlike the project's builder, this tree computes every level
+in full.
 """
 
 from __future__ import annotations
@@ -107,7 +109,8 @@ class GenerationTree:
         level = [self.leaves.get(p, (ZERO, 0)) for p in range(width)]
         sums = [level]
         for _ in range(self.slot_bits):
-            level = [(sum_node(*level[2 * i], *level[2 * i + 1]), level[2 * i][1] + level[2 * i + 1][1])
+            level = [(ZERO, 0) if level[2 * i] == level[2 * i + 1] == (ZERO, 0) else
+                     (sum_node(*level[2 * i], *level[2 * i + 1]), level[2 * i][1] + level[2 * i + 1][1])
                      for i in range(len(level) // 2)]
             sums.append(level)
         upper_level = []
@@ -121,7 +124,8 @@ class GenerationTree:
                 upper_level.append(ZERO)
         uppers = [upper_level]
         for _ in range(self.upper_bits):
-            upper_level = [plain_node(upper_level[2 * i], upper_level[2 * i + 1]) for i in range(len(upper_level) // 2)]
+            upper_level = [ZERO if upper_level[2 * i] == upper_level[2 * i + 1] == ZERO else
+                           plain_node(upper_level[2 * i], upper_level[2 * i + 1]) for i in range(len(upper_level) // 2)]
             uppers.append(upper_level)
         return sums, uppers
 
