@@ -392,19 +392,31 @@ class ChainClient:
 
     # -- views ----------------------------------------------------------------------------------
 
-    def batch(self, batch_id: bytes) -> AnchoredBatch | None:
+    def batch_commitment(self, batch_id: bytes) -> bytes | None:
+        """Return the commitment the contract stores for ``batch_id``, or ``None`` if it is not registered."""
+        commitment = bytes(self._view("batchCommitment", bytes32(batch_id, "batch_id")))
+        return None if commitment == ZERO32 else commitment
+
+    def batch(self, batch_id: bytes, *, from_block: int = 0) -> AnchoredBatch | None:
         """Return the registered batch ``batch_id`` (stored commitment, ``BatchAnchored`` event), or ``None``.
+
+        Parameters
+        ----------
+        from_block : int
+            First block to search the event from (the anchoring block when known: a search from
+            block 0 reads the whole chain's logs).
 
         Raises
         ------
         ChainError
-            If the contract stores a commitment for the id but the node has no event of it (pruned logs).
+            If the contract stores a commitment for the id but the node has no event of it from
+            ``from_block`` on (a wrong hint, or pruned logs).
         """
-        commitment = bytes(self._view("batchCommitment", bytes32(batch_id, "batch_id")))
-        if commitment == ZERO32:
+        commitment = self.batch_commitment(batch_id)
+        if commitment is None:
             return None
         logs = self._tx.call(lambda: self._tx.web3.eth.get_logs({
-            "address": self.address, "fromBlock": 0, "toBlock": "latest",
+            "address": self.address, "fromBlock": from_block, "toBlock": "latest",
             "topics": ["0x" + self._events.topic("BatchAnchored").hex(), "0x" + bytes(batch_id).hex()],
         }), f"read the BatchAnchored event of 0x{batch_id.hex()}")
         events = self._events.decode(logs)

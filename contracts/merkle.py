@@ -64,8 +64,8 @@ def node_hash(left: bytes, right: bytes) -> bytes:
 
 
 def sum_node_hash(left: bytes, left_sum: int, right: bytes, right_sum: int) -> bytes:
-    """Return a Merkle-sum node: ``keccak256(abi.encode(leftHash, leftSum, rightHash, rightSum))``."""
-    return keccak(left + word(left_sum) + right + word(right_sum))
+    """Return a Merkle-sum node: ``keccak256(abi.encode(leftHash, leftSum, rightHash, rightSum))`` (sums < 2^256)."""
+    return keccak(left + left_sum.to_bytes(32, "big") + right + right_sum.to_bytes(32, "big"))
 
 
 def batch_root(generation_root: bytes, discharge_root: bytes) -> bytes:

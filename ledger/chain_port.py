@@ -46,8 +46,12 @@ class CertificateChain(Protocol):
         """Anchor a batch's root."""
         ...
 
-    def batch(self, batch_id: bytes) -> AnchoredBatch | None:
-        """Return the registered batch, or None."""
+    def batch_commitment(self, batch_id: bytes) -> bytes | None:
+        """Return the commitment stored for the batch, or None if it is not registered."""
+        ...
+
+    def batch(self, batch_id: bytes, *, from_block: int = 0) -> AnchoredBatch | None:
+        """Return the registered batch (its event searched from ``from_block``), or None."""
         ...
 
     def claim_leaves(self, header: BatchHeader, holder: str, leaves: Sequence[LeafRef],

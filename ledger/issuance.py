@@ -184,13 +184,16 @@ def send_and_confirm(factory: sessionmaker[Session], chain: CertificateChain, ba
                 select(Plant.code, Plant.id).where(Plant.id.in_(batch_layout(session, batch).plants)))]
             register_plants_on_chain(session, chain, plant_codes, grid_s=grid_s)
     if batch.state != BatchState.CONFIRMED:
-        on_chain = chain.batch(from_hex32(batch_id))
-        if on_chain is None:
-            _send(factory, chain, batch)
-            on_chain = chain.batch(from_hex32(batch_id))
+        if chain.batch_commitment(from_hex32(batch_id)) is None:
+            mined_in = _send(factory, chain, batch)
+            on_chain = chain.batch(from_hex32(batch_id), from_block=mined_in)
             if on_chain is None:
                 raise IssuanceError(f"batch {batch_id}: its transaction was mined but the chain does not list it")
             on_step("transaction_mined", batch_id)
+        else:  # registered before (a crash, another run): its event is searched from the block last recorded
+            on_chain = chain.batch(from_hex32(batch_id), from_block=batch.block_number or 0)
+            if on_chain is None:
+                raise IssuanceError(f"batch {batch_id} vanished from the chain while it was being read")
         with session_scope(factory) as session:
             stored = batch_by_id(session, batch_id)
             if stored.state == BatchState.PENDING:
@@ -206,8 +209,8 @@ def send_and_confirm(factory: sessionmaker[Session], chain: CertificateChain, ba
         return batch_by_id(session, batch_id)
 
 
-def _send(factory: sessionmaker[Session], chain: CertificateChain, batch: IssuanceBatch) -> None:
-    """Anchor the batch; a chain refusal marks it ``failed`` (another run registering it meanwhile is fine)."""
+def _send(factory: sessionmaker[Session], chain: CertificateChain, batch: IssuanceBatch) -> int:
+    """Anchor the batch; return its block (0 if another run registered it meanwhile). A refusal marks it ``failed``."""
     try:
         with factory() as session:
             layout = batch_layout(session, batch)
@@ -216,10 +219,11 @@ def _send(factory: sessionmaker[Session], chain: CertificateChain, batch: Issuan
                 if lines > DIRECT_MAX_LINES:
                     raise IssuanceError(f"batch {batch.batch_id} has {lines} allocation lines; direct issuance takes "
                                         f"at most {DIRECT_MAX_LINES}: anchor it instead")
-        chain.anchor_batch(from_hex32(batch.batch_id), from_hex32(batch.root), from_hex32(batch.input_hash), layout)
+        return chain.anchor_batch(from_hex32(batch.batch_id), from_hex32(batch.root), from_hex32(batch.input_hash),
+                                  layout).block_number
     except ContractRevertError as exc:
         if exc.name == "GreenCertificateBatchAlreadyRegistered":
-            return
+            return 0
         _mark_failed(factory, batch.batch_id, f"the chain refused the batch: {exc}")
         raise IssuanceError(f"batch {batch.batch_id}: the chain refused it: {exc}") from exc
     except IssuanceError as exc:
