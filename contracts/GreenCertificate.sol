@@ -595,8 +595,9 @@ contract GreenCertificate is ERC1155, AccessControl, EIP712, Nonces, IGreenCerti
     ) private {
         _useClaimRef(holder, retirement);
         (Work memory w, uint256[] memory restWh) = _useAllocations(header, holder, leaves, proof, true);
+        // positions increase, so intervals do: the first and last leaves bound expiry and the claim period
         _checkRetirable(w.ids[0], retirement);
-        _checkRetirable(w.ids[w.ids.length - 1], retirement);
+        if (w.ids.length > 1) _checkRetirable(w.ids[w.ids.length - 1], retirement);
         _emitRetired(holder, header.batchId, w.ids, w.amountsWh, retirement);
         _mintRests(holder, w.ids, restWh);
     }

@@ -65,12 +65,22 @@ library PositionalMultiproof {
 
     /// @notice Folds `levels` levels of Merkle-sum nodes.
     function foldSumLevels(Fold memory f, uint256 levels, bytes32[] calldata proof) internal pure {
+        _fold(f, levels, proof, true);
+    }
+
+    /// @notice Folds `levels` levels of plain nodes (sums are left as they are).
+    function foldLevels(Fold memory f, uint256 levels, bytes32[] calldata proof) internal pure {
+        _fold(f, levels, proof, false);
+    }
+
+    /// @dev Folds `levels` levels in place: Merkle-sum nodes if `sums`, else plain nodes.
+    function _fold(Fold memory f, uint256 levels, bytes32[] calldata proof, bool sums) private pure {
         uint256[] memory nodes = f.nodes;
         uint256 n = f.n;
         uint256 cursor = f.cursor;
         bool malformed;
         assembly ("memory-safe") {
-            // Parent of the node at `src` (and of its sibling when it follows) written at `out`.
+            // Merkle-sum parent of the node at `src` (and of its sibling when it follows) written at `out`.
             function sumPair(src, last, out, entry, end) -> nextSrc, nextEntry, bad {
                 let scratch := mload(0x40)
                 let p := mload(src)
@@ -107,37 +117,7 @@ library PositionalMultiproof {
                 mstore(add(out, 0x20), keccak256(scratch, 0x80))
                 mstore(add(out, 0x40), add(mload(add(scratch, 0x20)), mload(add(scratch, 0x60))))
             }
-            let base := add(nodes, 0x20)
-            let entry := add(proof.offset, shl(5, cursor))
-            let end := add(proof.offset, shl(5, proof.length))
-            for { let level := 0 } and(lt(level, levels), iszero(malformed)) { level := add(level, 1) } {
-                let out := base
-                let last := add(base, mul(n, 0x60))
-                for { let src := base } lt(src, last) { out := add(out, 0x60) } {
-                    let bad
-                    src, entry, bad := sumPair(src, last, out, entry, end)
-                    if bad {
-                        malformed := 1
-                        break
-                    }
-                }
-                n := div(sub(out, base), 0x60)
-            }
-            cursor := shr(5, sub(entry, proof.offset))
-        }
-        if (malformed) revert IGreenCertificate.GreenCertificateMalformedProof(f.batchId, proof.length);
-        f.n = n;
-        f.cursor = cursor;
-    }
-
-    /// @notice Folds `levels` levels of plain nodes (sums are left as they are).
-    function foldLevels(Fold memory f, uint256 levels, bytes32[] calldata proof) internal pure {
-        uint256[] memory nodes = f.nodes;
-        uint256 n = f.n;
-        uint256 cursor = f.cursor;
-        bool malformed;
-        assembly ("memory-safe") {
-            // Parent of the node at `src` (and of its sibling when it follows) written at `out`.
+            // Plain parent of the node at `src` (and of its sibling when it follows) written at `out`.
             function pair(src, last, out, entry, end) -> nextSrc, nextEntry, bad {
                 let p := mload(src)
                 nextSrc := add(src, 0x60)
@@ -171,7 +151,9 @@ library PositionalMultiproof {
                 let last := add(base, mul(n, 0x60))
                 for { let src := base } lt(src, last) { out := add(out, 0x60) } {
                     let bad
-                    src, entry, bad := pair(src, last, out, entry, end)
+                    switch sums
+                    case 0 { src, entry, bad := pair(src, last, out, entry, end) }
+                    default { src, entry, bad := sumPair(src, last, out, entry, end) }
                     if bad {
                         malformed := 1
                         break

@@ -339,9 +339,7 @@ class BatchTree:
                 sibling_hash, sibling_sum = level.get(sibling, (ZERO_HASH, 0))
                 proof += [sibling_hash, word(sibling_sum)]
         proof.extend(word(self._caps[pi].cap_wh) for pi in positions)
-        for upper in self._upper_levels[:-1]:
-            missing, positions = _walk(positions)
-            proof.extend(upper.get(sibling, ZERO_HASH) for sibling in missing)
+        _plain_proof(self._upper_levels, positions, proof)
         return proof
 
     def discharge_multiproof(self, leaves: Iterable[DischargeLeaf]) -> list[bytes]:
@@ -352,11 +350,8 @@ class BatchTree:
         KeyError
             If a leaf is not in this batch.
         """
-        positions = sorted({self.position(leaf) for leaf in leaves})
         proof: list[bytes] = []
-        for level in self._discharge_levels[:-1]:
-            missing, positions = _walk(positions)
-            proof.extend(level.get(sibling, ZERO_HASH) for sibling in missing)
+        _plain_proof(self._discharge_levels, sorted({self.position(leaf) for leaf in leaves}), proof)
         return proof
 
 
@@ -375,6 +370,13 @@ def _plain_levels(level: dict[int, bytes], depth: int) -> list[dict[int, bytes]]
         level = parents
         levels.append(level)
     return levels
+
+
+def _plain_proof(levels: list[dict[int, bytes]], positions: list[int], proof: list[bytes]) -> None:
+    """Append to ``proof`` the siblings a fold of plain ``levels`` needs for nodes at ``positions``."""
+    for level in levels[:-1]:
+        missing, positions = _walk(positions)
+        proof.extend(level.get(sibling, ZERO_HASH) for sibling in missing)
 
 
 def _walk(positions: list[int]) -> tuple[list[int], list[int]]:
