@@ -156,5 +156,10 @@ def test_random_batches_and_claim_sequences_keep_the_chains_invariants(chain, an
         set_chain_time(chain, expiry)
         for holder, token in sorted(minted_tokens)[:3]:
             if chain.balance_of(holder, token):
+                at = chain.expires_at(decode_token_id(token).interval_start_s)
+                expired = ("GreenCertificateExpired", (token, at))
                 assert revert_of(lambda h=holder, t=token: chain.transfer(holders[0], t, 1, holder_key=keys[h])) == (
-                    "GreenCertificateExpired", (token, chain.expires_at(decode_token_id(token).interval_start_s)))
+                    expired)
+                late = RetirementClaim(keccak(text=f"late-{token}"), "Firm", "test", 0, 2**63)
+                assert revert_of(lambda h=holder, t=token, c=late: chain.retire([t], [1], c, holder_key=keys[h])) == (
+                    expired)

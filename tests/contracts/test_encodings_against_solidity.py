@@ -88,3 +88,35 @@ def test_batch_tree_proofs_verify_in_the_contract(fresh_chain, anvil, plants, in
         fresh_chain.claim_leaves(header, h, [LeafRef(tree.position(x), x.amount_wh) for x in mine],
                                  tree.multiproof(mine))
         assert all(fresh_chain.balance_of(h, x.token_id) == x.amount_wh for x in mine[:3])
+
+
+def test_storage_charges_and_discharges_built_in_python_pass_the_contract(fresh_chain, anvil):
+    from greenproof.contracts import DischargeLeaf, DischargeRef, discharge_commitment
+
+    fresh_chain.register_plant(1, "WIND", "wind", True, 10**9, GRID_S, "X")
+    fresh_chain.register_storage(2, "BESS", 900_000)
+    account, firm = storage_account(2), anvil.addresses[1]
+    charge = AllocationLeaf("WIND", 1, T0, 900, account, 50_000)
+    direct = AllocationLeaf("WIND", 1, T0, 900, firm, 30_000)
+    cap = PlantIntervalCap("WIND", 1, T0, 900, 80_000)
+    day = BatchTree(period_start_s=T0, interval_s=900, interval_count=1, plants=[1], caps=[cap],
+                    allocations=[charge, direct])
+    inputs = keccak(text="charged")
+    fresh_chain.anchor_batch(keccak(text="charged"), day.root, inputs, day.layout)
+    header = BatchHeader(keccak(text="charged"), inputs, day.discharge_root, day.layout)
+    fresh_chain.record_charges(header, 2, [LeafRef(day.position(charge), charge.amount_wh)], day.multiproof([charge]))
+    assert fresh_chain.stored_wh(2, 1) == 45_000  # 50 000 Wh × 0.9
+    discharges = [DischargeLeaf(2, "WIND", 1, T0, 900, firm, 20_000), DischargeLeaf(2, "WIND", 1, T0, 900,
+                                                                                     anvil.addresses[2], 25_000)]
+    later = BatchTree(period_start_s=T0 + 3600, interval_s=900, interval_count=1, plants=[1], caps=[], allocations=[],
+                      discharges=discharges)
+    fresh_chain.anchor_batch(keccak(text="discharged"), later.root, inputs, later.layout)
+    d_header = BatchHeader(keccak(text="discharged"), inputs, later.generation_root, later.layout)
+    for leaf in later.discharges:
+        ref = DischargeRef(later.position(leaf), 2, 1, T0, 900, leaf.amount_wh)
+        assert discharge_commitment(later.layout, input_hash=inputs, generation_root=later.generation_root,
+                                    leaves=[ProvenLeaf(ref.position, leaf.hash)],
+                                    proof=later.discharge_multiproof([leaf])) == later.commitment(inputs)
+        fresh_chain.claim_discharges(d_header, leaf.holder, [ref], later.discharge_multiproof([leaf]))
+        assert fresh_chain.balance_of(leaf.holder, leaf.token_id) == leaf.amount_wh
+    assert fresh_chain.stored_wh(2, 1) == 0
