@@ -138,8 +138,6 @@ interface IGreenCertificate {
     error GreenCertificateInsufficientBalance(address holder, uint256 tokenId, uint256 balanceWh, uint256 amountWh);
     /// @dev `holder` already used the claim reference `claimRef` for a retirement.
     error GreenCertificateClaimRefUsed(address holder, bytes32 claimRef);
-    /// @dev `sender` acts for `holder` without a signature.
-    error GreenCertificateSenderNotHolder(address sender, address holder);
     /// @dev The authorisation's deadline `deadline` passed (block time `nowS`).
     error GreenCertificateExpiredSignature(uint256 deadline, uint256 nowS);
     /// @dev The signature is not `holder`'s over this authorisation and its current nonce.
