@@ -35,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise
+from typing import Any
 
 from .keccak import keccak256 as keccak
 from .leaves import AllocationLeaf, DischargeLeaf, PlantIntervalCap, word
@@ -300,9 +301,9 @@ class BatchTree:
         KeyError
             If the leaf is not in this batch.
         """
-        table: dict = self._discharge_positions if isinstance(leaf, DischargeLeaf) else self._positions
+        table: dict[Any, int] = self._discharge_positions if isinstance(leaf, DischargeLeaf) else self._positions
         try:
-            return int(table[leaf])
+            return table[leaf]
         except KeyError:
             raise KeyError(f"leaf {leaf} is not in this batch") from None
 

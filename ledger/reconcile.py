@@ -184,7 +184,7 @@ def _balances(session: Session, chain: CertificateChain, transfers: list[ChainEv
         .join(ClaimRow, ClaimRow.leaf_id == AllocationLeafRow.id)
         .group_by(AllocationLeafRow.holder_address, AllocationLeafRow.token_id)
     ).all())
-    received = set()
+    received: set[tuple[str, str]] = set()
     for event in transfers:
         if int(event.args["to"], 16) != 0:
             ids = event.args["ids"] if event.name == "TransferBatch" else [event.args["id"]]
