@@ -80,14 +80,18 @@ library PositionalMultiproof {
         uint256 cursor = f.cursor;
         bool malformed;
         assembly ("memory-safe") {
+            // Position of the node at `src`, the node after it, and whether that one is its right sibling.
+            function sibling(src, last) -> p, nextSrc, paired {
+                p := mload(src)
+                nextSrc := add(src, 0x60)
+                if iszero(and(p, 1)) { if lt(nextSrc, last) { paired := eq(mload(nextSrc), or(p, 1)) } }
+            }
             // Merkle-sum parent of the node at `src` (and of its sibling when it follows) written at `out`.
             function sumPair(src, last, out, entry, end) -> nextSrc, nextEntry, bad {
                 let scratch := mload(0x40)
-                let p := mload(src)
-                nextSrc := add(src, 0x60)
+                let p, following, paired := sibling(src, last)
+                nextSrc := following
                 nextEntry := entry
-                let paired := 0
-                if iszero(and(p, 1)) { if lt(nextSrc, last) { paired := eq(mload(nextSrc), or(p, 1)) } }
                 switch paired
                 case 1 {
                     mstore(scratch, mload(add(src, 0x20)))
@@ -119,11 +123,9 @@ library PositionalMultiproof {
             }
             // Plain parent of the node at `src` (and of its sibling when it follows) written at `out`.
             function pair(src, last, out, entry, end) -> nextSrc, nextEntry, bad {
-                let p := mload(src)
-                nextSrc := add(src, 0x60)
+                let p, following, paired := sibling(src, last)
+                nextSrc := following
                 nextEntry := entry
-                let paired := 0
-                if iszero(and(p, 1)) { if lt(nextSrc, last) { paired := eq(mload(nextSrc), or(p, 1)) } }
                 switch paired
                 case 1 {
                     mstore(0x00, mload(add(src, 0x20)))
