@@ -84,6 +84,10 @@ class Anvil:
         Number of funded dev accounts (10 000 ETH each).
     gas_limit : int, optional
         Block gas limit; Anvil's default (30 M) when omitted.
+    genesis_timestamp_s : int, optional
+        Block time of the genesis block, UNIX s; later blocks follow the wall clock from there.
+        Set it to run a chain at a fixed date (certificates expire and batches must have ended
+        by block time); Anvil uses the current time when omitted.
     binary : Path, optional
         Executable to run; :func:`find_anvil` when omitted.
     startup_timeout_s : float
@@ -102,12 +106,14 @@ class Anvil:
         *,
         accounts: int = 10,
         gas_limit: int | None = None,
+        genesis_timestamp_s: int | None = None,
         binary: Path | None = None,
         startup_timeout_s: float = 15.0,
         extra_args: tuple[str, ...] = (),
     ) -> None:
         self._accounts = accounts
         self._gas_limit = gas_limit
+        self._genesis_timestamp_s = genesis_timestamp_s
         self._binary = binary
         self._startup_timeout_s = startup_timeout_s
         self._extra_args = extra_args
@@ -156,6 +162,8 @@ class Anvil:
                    "--accounts", str(self._accounts), "--config-out", str(config_out)]
         if self._gas_limit is not None:
             command += ["--gas-limit", str(self._gas_limit)]
+        if self._genesis_timestamp_s is not None:
+            command += ["--timestamp", str(self._genesis_timestamp_s)]
         command += list(self._extra_args)
         stderr_path = workdir / "stderr.log"
         with stderr_path.open("wb") as stderr:

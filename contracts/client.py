@@ -1,10 +1,14 @@
-"""web3.py client of the ``GreenCertificate`` contract: deploy, issue, claim, retire, read back.
+"""web3.py client of the ``GreenCertificate`` contract (v2): deploy, anchor, claim, retire, relay, read back.
 
-Every state-changing call is signed locally from a private key and sent as a raw transaction with
-a locally managed nonce. Gas is always estimated first, so a call that would revert raises
-:class:`ContractRevertError` (the decoded custom error) before anything is sent; a transaction
-that still fails on-chain is replayed with ``eth_call`` to decode why. ``send_many`` pipelines
-prepared transactions (send all, then wait for all receipts) for throughput.
+Sending goes through :class:`~greenproof.contracts.transactor.Transactor` (local signing, gas
+estimated first so a call that would revert raises the decoded custom error before anything is
+sent, pipelined ``send_many``); logs are decoded by :class:`~greenproof.contracts.events.EventDecoder`;
+the values sent and read are the records of :mod:`greenproof.contracts.records`. Every sending
+method has a ``prepare_*`` twin that returns the signed-later :class:`PreparedTx` for ``send_many``.
+
+Two ways to act for a holder: send as the holder (``holder_key``), or relay an EIP-712
+authorisation the holder signed in its own wallet (``*_for`` methods; the client's sender pays the
+gas). The ``*_typed_data`` methods return the document to sign, with the holder's current nonce.
 
 Units: energy in whole Wh, capacity in W, times in UNIX seconds (UTC). ``bytes32`` values are
 32-byte ``bytes``; short texts (technology, location) are UTF-8, right-padded with zeros to 32 bytes.
@@ -12,248 +16,49 @@ Units: energy in whole Wh, capacity in W, times in UNIX seconds (UTC). ``bytes32
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
-from eth_abi import decode
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
-from eth_utils import function_abi_to_4byte_selector, keccak, to_checksum_address
+from eth_utils import keccak, to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
-from web3.exceptions import ContractLogicError, TransactionNotFound, Web3Exception
+from web3.exceptions import Web3Exception
 
+from . import authorisations
 from .artifact import load_artifact
 from .errors import ChainError, ContractRevertError
-from .leaves import AllocationLeaf, CapLeaf, leaf_hash, plant_key
-
-__all__ = [
-    "AnchoredBatch",
-    "ChainClient",
-    "ChainEvent",
-    "PlantInfo",
-    "PreparedTx",
-    "RetirementClaim",
-    "TxResult",
-    "text32",
-]
-
-_RECEIPT_TIMEOUT_S = 120.0
-_RECEIPT_POLL_S = 0.002
-_ZERO32 = bytes(32)
-_DECODED_EVENTS = (
-    "PlantRegistered", "BatchAnchored", "BatchIssued", "LeafClaimed", "Retired", "TransferSingle", "TransferBatch",
+from .events import ChainEvent, EventDecoder
+from .leaves import KIND_GENERATION, plant_key
+from .merkle import BatchLayout
+from .records import (
+    ZERO32,
+    AnchoredBatch,
+    BatchHeader,
+    DischargeRef,
+    LeafRef,
+    PlantInfo,
+    RetirementClaim,
+    StorageInfo,
+    bytes32,
+    text32,
 )
+from .transactor import PreparedTx, Transactor, TxResult, account_of, connect_web3, tx_result
+
+__all__ = ["DEFAULT_PRODUCTION_MONTH_OFFSET_S", "DEFAULT_VALIDITY_MONTHS", "ChainClient"]
+
+#: China GEC: valid 24 months from the first instant of the production month.
+DEFAULT_VALIDITY_MONTHS = 24
+#: China Standard Time (UTC+8, no daylight saving since 1991), where production months are counted.
+DEFAULT_PRODUCTION_MONTH_OFFSET_S = 8 * 3600
 
 
-def text32(text: str) -> bytes:
-    """Return ``text`` as a ``bytes32``: UTF-8, right-padded with zero bytes.
-
-    Raises
-    ------
-    ChainError
-        If the UTF-8 encoding is longer than 32 bytes.
-    """
-    raw = text.encode("utf-8")
-    if len(raw) > 32:
-        raise ChainError(f"text {text!r} is {len(raw)} bytes in UTF-8, more than fits in a bytes32")
-    return raw.ljust(32, b"\0")
+def _leaf_refs(leaves: Sequence[LeafRef]) -> list[tuple[int, int, int]]:
+    return [leaf.as_tuple() for leaf in leaves]
 
 
-def _bytes32(value: bytes, what: str) -> bytes:
-    if not isinstance(value, bytes | bytearray) or len(value) != 32:
-        raise ChainError(f"{what} must be 32 bytes, got {value!r}")
-    return bytes(value)
-
-
-@dataclass(frozen=True)
-class TxResult:
-    """A mined transaction: hash (``0x`` hex), block number, gas used (after refunds)."""
-
-    tx_hash: str
-    block_number: int
-    gas_used: int
-
-
-@dataclass(frozen=True)
-class RetirementClaim:
-    """What a retirement is claimed for.
-
-    Attributes
-    ----------
-    claim_ref : bytes
-        32-byte reference, unique across all retirements (reuse reverts).
-    beneficiary : str
-        Who the renewable energy is claimed for (e.g. the exporting firm).
-    purpose : str
-        Why (e.g. ``"EU CBAM embedded emissions"``).
-    period_start_s, period_end_s : int
-        Consumption period claimed, UNIX seconds (UTC), start <= end.
-    shipment_ref : bytes
-        32-byte shipment reference (zero bytes if none).
-    """
-
-    claim_ref: bytes
-    beneficiary: str
-    purpose: str
-    period_start_s: int
-    period_end_s: int
-    shipment_ref: bytes = _ZERO32
-
-    def as_tuple(self) -> tuple[bytes, str, str, int, int, bytes]:
-        """Return the ABI tuple of the Solidity ``Claim`` struct."""
-        return (_bytes32(self.claim_ref, "claim_ref"), self.beneficiary, self.purpose, self.period_start_s,
-                self.period_end_s, _bytes32(self.shipment_ref, "shipment_ref"))
-
-
-@dataclass(frozen=True)
-class AnchoredBatch:
-    """A registered batch as stored on-chain; ``root`` is zero bytes for a directly issued batch."""
-
-    batch_id: bytes
-    root: bytes
-    input_hash: bytes
-    period_start_s: int
-    period_end_s: int
-    block_number: int
-    issuer: str
-    direct: bool
-
-
-@dataclass(frozen=True)
-class PlantInfo:
-    """A registered plant; ``issued_until_s`` is the end of the last batch that issued it (0 if none)."""
-
-    plant_key: bytes
-    code: str
-    technology: bytes
-    location_code: bytes
-    capacity_w: int
-    renewable: bool
-    issued_until_s: int
-
-
-@dataclass(frozen=True)
-class ChainEvent:
-    """A decoded contract log: event name, position, and arguments (``bytes`` for bytes32, ints, addresses)."""
-
-    name: str
-    block_number: int
-    log_index: int
-    tx_hash: str
-    args: dict[str, Any] = field(hash=False)
-
-
-@dataclass(frozen=True)
-class PreparedTx:
-    """A contract call ready to sign: what it does, calldata, and the key that signs it."""
-
-    description: str
-    data: bytes
-    sender_key: str = field(repr=False)
-
-
-def _plain(value: Any) -> Any:
-    """Turn web3 return values (HexBytes, AttributeDict, lists) into plain Python values."""
-    if isinstance(value, HexBytes):
-        return bytes(value)
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _leaf_tuple(leaf: AllocationLeaf) -> tuple[bytes, int, int, str, int]:
-    return (plant_key(leaf.plant_code), leaf.interval_start_s, leaf.interval_s, to_checksum_address(leaf.holder),
-            leaf.amount_wh)
-
-
-class _Transactor:
-    """Signs, sends and waits for transactions on one node; decodes reverts with the contract's errors."""
-
-    def __init__(self, web3: Web3, rpc_url: str, abi: list[dict[str, Any]]) -> None:
-        self.web3 = web3
-        self.rpc_url = rpc_url
-        self._errors = {function_abi_to_4byte_selector(e): e for e in abi if e["type"] == "error"}
-        self.chain_id: int = self.call(lambda: web3.eth.chain_id, "read the chain id")
-
-    def call(self, action: Callable[[], Any], what: str) -> Any:
-        """Run one RPC action, translating web3 and transport errors into ChainError."""
-        try:
-            return action()
-        except ContractLogicError as exc:
-            raise self.revert_error(exc) from exc
-        except (Web3Exception, OSError, ValueError) as exc:  # requests' errors are OSErrors
-            raise ChainError(f"cannot {what} on {self.rpc_url}: {exc}") from exc
-
-    def revert_error(self, exc: ContractLogicError) -> ChainError:
-        """Return the decoded custom error of a reverted call."""
-        data = exc.data if isinstance(exc.data, str) else None
-        return self.decode_revert(bytes(HexBytes(data)) if data else b"", str(exc))
-
-    def decode_revert(self, data: bytes, fallback: str = "") -> ContractRevertError:
-        """Return the :class:`ContractRevertError` that revert ``data`` encodes (selector + ABI args)."""
-        entry = self._errors.get(data[:4])
-        if entry is None:
-            return ContractRevertError("<unknown>", (fallback or f"0x{data.hex()}",), data)
-        types = [_abi_type(i) for i in entry["inputs"]]
-        values = [to_checksum_address(v) if t == "address" else _plain(v)
-                  for t, v in zip(types, decode(types, data[4:]), strict=True)]
-        return ContractRevertError(entry["name"], tuple(values), data)
-
-    def send_all(self, prepared: Sequence[PreparedTx], to: str | None, block: str) -> list[Any]:
-        """Send each transaction with consecutive nonces per sender, then wait for every receipt."""
-        gas_price = self.call(lambda: self.web3.eth.gas_price, "read the gas price")
-        nonces: dict[str, int] = {}
-        hashes = [self._sign_and_send(p, to, gas_price, block, nonces) for p in prepared]
-        return [self._wait(tx_hash, p) for tx_hash, p in zip(hashes, prepared, strict=True)]
-
-    def _sign_and_send(self, prepared: PreparedTx, to: str | None, gas_price: int, block: str,
-                       nonces: dict[str, int]) -> bytes:
-        account = _account(prepared.sender_key)
-        address = str(account.address)
-        tx: dict[str, Any] = {"from": address, "data": prepared.data, "chainId": self.chain_id}
-        if to is not None:
-            tx["to"] = to
-        tx["gas"] = self.call(lambda: self.web3.eth.estimate_gas(tx, block), prepared.description)  # type: ignore[arg-type]
-        if address not in nonces:
-            nonces[address] = self.call(lambda: self.web3.eth.get_transaction_count(account.address, "pending"),
-                                        f"read the nonce of {address}")
-        tx.update(gasPrice=gas_price, nonce=nonces[address])
-        nonces[address] += 1
-        signed = account.sign_transaction(tx)
-        return bytes(self.call(lambda: self.web3.eth.send_raw_transaction(signed.raw_transaction),
-                               prepared.description))
-
-    def _wait(self, tx_hash: bytes, prepared: PreparedTx) -> Any:
-        deadline = time.monotonic() + _RECEIPT_TIMEOUT_S
-        while (receipt := self.call(lambda: self._receipt_or_none(tx_hash), "read a receipt")) is None:
-            if time.monotonic() > deadline:
-                raise ChainError(f"no receipt for 0x{tx_hash.hex()} ({prepared.description}) after "
-                                 f"{_RECEIPT_TIMEOUT_S} s on {self.rpc_url}")
-            time.sleep(_RECEIPT_POLL_S)
-        if receipt["status"] != 1:
-            raise self._replay_failure(receipt, prepared)
-        return receipt
-
-    def _receipt_or_none(self, tx_hash: bytes) -> Any:
-        try:
-            return self.web3.eth.get_transaction_receipt(HexBytes(tx_hash))
-        except TransactionNotFound:
-            return None
-
-    def _replay_failure(self, receipt: Any, prepared: PreparedTx) -> ChainError:
-        """Re-run a failed transaction with eth_call on the state before its block to decode the revert."""
-        tx = self.web3.eth.get_transaction(receipt["transactionHash"])
-        call = {"from": tx["from"], "to": tx["to"], "data": tx["input"], "gas": tx["gas"]}
-        try:
-            self.web3.eth.call(call, receipt["blockNumber"] - 1)  # type: ignore[arg-type]
-        except ContractLogicError as exc:
-            return self.revert_error(exc)
-        return ChainError(f"transaction 0x{bytes(receipt['transactionHash']).hex()} ({prepared.description}) "
-                          f"failed in block {receipt['blockNumber']} without a revert reason (out of gas?)")
+def _proof(proof: Sequence[bytes]) -> list[bytes]:
+    return [bytes32(p, "proof entry") for p in proof]
 
 
 class ChainClient:
@@ -262,18 +67,27 @@ class ChainClient:
     Build with :meth:`deploy` or :meth:`connect`.
     """
 
-    def __init__(self, transactor: _Transactor, address: str, sender_key: str) -> None:
+    def __init__(self, transactor: Transactor, address: str, sender_key: str) -> None:
         self._tx = transactor
         self.rpc_url = transactor.rpc_url
         self.address = to_checksum_address(address)
         self._contract = transactor.web3.eth.contract(address=self.address, abi=load_artifact().abi)
-        self._sender = _account(sender_key)
+        self._sender = account_of(sender_key)
+        self._events = EventDecoder(self._contract)
 
     # -- construction ---------------------------------------------------------------------------
 
     @classmethod
-    def deploy(cls, rpc_url: str, admin_key: str) -> ChainClient:
+    def deploy(cls, rpc_url: str, admin_key: str, *, validity_months: int = DEFAULT_VALIDITY_MONTHS,
+               production_month_offset_s: int = DEFAULT_PRODUCTION_MONTH_OFFSET_S) -> ChainClient:
         """Deploy a new contract whose admin (and first issuer) is ``admin_key``'s account.
+
+        Parameters
+        ----------
+        validity_months : int
+            Months a certificate stays valid from the first instant of its production month.
+        production_month_offset_s : int
+            UTC offset (s) of the time zone production months are counted in (|offset| ≤ 14 h).
 
         Raises
         ------
@@ -281,9 +95,14 @@ class ChainClient:
             If the node at ``rpc_url`` cannot be reached or the deployment fails.
         """
         artifact = load_artifact()
-        transactor = _Transactor(_web3(rpc_url), rpc_url, artifact.abi)
+        transactor = Transactor(connect_web3(rpc_url), rpc_url, artifact.abi)
         factory = transactor.web3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-        data = bytes(HexBytes(factory.constructor(_account(admin_key).address).data_in_transaction))
+        try:
+            constructor = factory.constructor(account_of(admin_key).address, validity_months, production_month_offset_s)
+            data = bytes(HexBytes(constructor.data_in_transaction))
+        except (Web3Exception, TypeError, ValueError, OverflowError) as exc:
+            raise ChainError(f"cannot encode the deployment ({validity_months} months, "
+                             f"{production_month_offset_s} s offset): {exc}") from exc
         (receipt,) = transactor.send_all([PreparedTx("deploy GreenCertificate", data, admin_key)], None, "latest")
         return cls(transactor, receipt["contractAddress"], admin_key)
 
@@ -296,7 +115,7 @@ class ChainClient:
         ChainError
             If the node cannot be reached or has no contract code at ``address``.
         """
-        transactor = _Transactor(_web3(rpc_url), rpc_url, load_artifact().abi)
+        transactor = Transactor(connect_web3(rpc_url), rpc_url, load_artifact().abi)
         checksummed = to_checksum_address(address)
         if not transactor.call(lambda: transactor.web3.eth.get_code(checksummed), f"read the code at {address}"):
             raise ChainError(f"no contract at {address} on {rpc_url}")
@@ -312,152 +131,78 @@ class ChainClient:
         return str(self._sender.address)
 
     @property
+    def chain_id(self) -> int:
+        """The chain id of the node."""
+        return self._tx.chain_id
+
+    @property
     def web3(self) -> Web3:
         """The underlying ``Web3`` instance."""
         return self._tx.web3
 
-    # -- transactions ---------------------------------------------------------------------------
+    # -- registry and issuance ------------------------------------------------------------------
 
-    def prepare_register_plant(self, plant_code: str, technology: str, renewable: bool, capacity_w: int,
-                               location_code: str) -> PreparedTx:
+    def prepare_register_plant(self, plant_index: int, plant_code: str, technology: str, renewable: bool,
+                               capacity_w: int, grid_s: int, location_code: str) -> PreparedTx:
         """Prepare :meth:`register_plant`."""
-        return self._prepare(f"register plant {plant_code}", "registerPlant", plant_key(plant_code), plant_code,
-                             text32(technology), renewable, capacity_w, text32(location_code))
+        return self._prepare(f"register plant {plant_code} as #{plant_index}", "registerPlant", plant_index,
+                             plant_key(plant_code), plant_code, text32(technology), renewable, capacity_w, grid_s,
+                             text32(location_code))
 
-    def register_plant(self, plant_code: str, technology: str, renewable: bool, capacity_w: int,
-                       location_code: str) -> TxResult:
+    def register_plant(self, plant_index: int, plant_code: str, technology: str, renewable: bool, capacity_w: int,
+                       grid_s: int, location_code: str) -> TxResult:
         """Register a plant (issuer only).
 
         Parameters
         ----------
+        plant_index : int
+            The plant's on-chain number (uint32, ≥ 1, unused): token ids and batches name it.
         plant_code : str
-            Registry code; its key is ``keccak256(code)`` (:func:`~greenproof.contracts.leaves.plant_key`).
+            Registry code; its key is ``keccak256(code)``.
         technology, location_code : str
             Short texts (≤ 32 UTF-8 bytes), e.g. ``"offshore_wind"``, ``"CN-JS-YC-BH"``.
         renewable : bool
             Only renewable plants can be issued.
         capacity_w : int
             Rated capacity in W; caps are checked against ``capacity_w × interval_s / 3600`` Wh.
+        grid_s : int
+            The plant's issuance grid (its metering interval, s): batch intervals are whole multiples
+            of it and start on it; each grid step is issued once.
         """
-        return self.send(self.prepare_register_plant(plant_code, technology, renewable, capacity_w, location_code))
+        return self.send(self.prepare_register_plant(plant_index, plant_code, technology, renewable, capacity_w,
+                                                     grid_s, location_code))
 
-    def prepare_anchor_batch(self, batch_id: bytes, root: bytes, input_hash: bytes, period_start_s: int,
-                             period_end_s: int, plant_codes: Sequence[str]) -> PreparedTx:
+    def prepare_register_storage(self, storage_index: int, storage_code: str, efficiency_ppm: int) -> PreparedTx:
+        """Prepare :meth:`register_storage`."""
+        return self._prepare(f"register storage {storage_code} as #{storage_index}", "registerStorage", storage_index,
+                             plant_key(storage_code), storage_code, efficiency_ppm)
+
+    def register_storage(self, storage_index: int, storage_code: str, efficiency_ppm: int) -> TxResult:
+        """Register a storage unit with its round-trip efficiency in parts per million (issuer only)."""
+        return self.send(self.prepare_register_storage(storage_index, storage_code, efficiency_ppm))
+
+    def prepare_anchor_batch(self, batch_id: bytes, root: bytes, input_hash: bytes, layout: BatchLayout) -> PreparedTx:
         """Prepare :meth:`anchor_batch`."""
-        return self._prepare(f"anchor batch 0x{batch_id.hex()}", "anchorBatch", _bytes32(batch_id, "batch_id"),
-                             _bytes32(root, "root"), _bytes32(input_hash, "input_hash"), period_start_s,
-                             period_end_s, [plant_key(code) for code in plant_codes])
+        return self._prepare(f"anchor batch 0x{batch_id.hex()}", "anchorBatch", bytes32(batch_id, "batch_id"),
+                             bytes32(root, "root"), bytes32(input_hash, "input_hash"), layout.shape,
+                             list(layout.plants))
 
-    def anchor_batch(self, batch_id: bytes, root: bytes, input_hash: bytes, period_start_s: int,
-                     period_end_s: int, plant_codes: Sequence[str]) -> TxResult:
-        """Anchor a batch's Merkle root (issuer only): the act of issuance for its leaves.
+    def anchor_batch(self, batch_id: bytes, root: bytes, input_hash: bytes, layout: BatchLayout) -> TxResult:
+        """Anchor a batch's root (issuer only): the act of issuance for its leaves.
 
         Parameters
         ----------
         batch_id : bytes
             32-byte id, registered once.
         root : bytes
-            :class:`~greenproof.contracts.merkle.MerkleTree` root over the batch's allocation and cap leaves.
+            :attr:`~greenproof.contracts.merkle.BatchTree.root` of the batch.
         input_hash : bytes
             32-byte hash of the batch's inputs (snapshots and meter data).
-        period_start_s, period_end_s : int
-            The batch covers intervals in ``[period_start_s, period_end_s)``, UNIX seconds.
-        plant_codes : sequence of str
-            Plants issued by the batch; each must not be issued at or after ``period_start_s`` yet.
+        layout : BatchLayout
+            Period, interval, plants and subtree depths (:attr:`BatchTree.layout`); the period must
+            have ended on-chain and none of its plant-intervals be issued yet.
         """
-        return self.send(self.prepare_anchor_batch(batch_id, root, input_hash, period_start_s, period_end_s,
-                                                   plant_codes))
-
-    def prepare_issue_batch(self, batch_id: bytes, input_hash: bytes, period_start_s: int, period_end_s: int,
-                            plant_codes: Sequence[str], caps: Sequence[CapLeaf],
-                            allocations: Sequence[AllocationLeaf]) -> PreparedTx:
-        """Prepare :meth:`issue_batch`."""
-        cap_index = {(c.plant_code, c.interval_start_s, c.interval_s): i for i, c in enumerate(caps)}
-        if len(cap_index) < len(caps):
-            raise ChainError(f"batch 0x{batch_id.hex()} lists a plant-interval in more than one cap entry")
-        mints = []
-        for leaf in allocations:
-            index = cap_index.get((leaf.plant_code, leaf.interval_start_s, leaf.interval_s))
-            if index is None:
-                raise ChainError(f"allocation {leaf} has no cap entry for its plant-interval")
-            mints.append((index, to_checksum_address(leaf.holder), leaf.amount_wh))
-        cap_entries = [(plant_key(c.plant_code), c.interval_start_s, c.interval_s, c.cap_wh) for c in caps]
-        return self._prepare(f"issue batch 0x{batch_id.hex()}", "issueBatch", _bytes32(batch_id, "batch_id"),
-                             _bytes32(input_hash, "input_hash"), period_start_s, period_end_s,
-                             [plant_key(code) for code in plant_codes], cap_entries, mints)
-
-    def issue_batch(self, batch_id: bytes, input_hash: bytes, period_start_s: int, period_end_s: int,
-                    plant_codes: Sequence[str], caps: Sequence[CapLeaf],
-                    allocations: Sequence[AllocationLeaf]) -> TxResult:
-        """Issue a small batch directly, minting every allocation to its holder (issuer only).
-
-        Same once-only and watermark rules as :meth:`anchor_batch`; each allocation's plant-interval
-        needs a cap in ``caps`` and the allocations of a token must sum to at most its cap.
-        A block holds about 1,000 mint lines (≈29k gas each, 30 M gas limit).
-        """
-        return self.send(self.prepare_issue_batch(batch_id, input_hash, period_start_s, period_end_s, plant_codes,
-                                                  caps, allocations))
-
-    def prepare_claim(self, batch_id: bytes, leaf: AllocationLeaf, proof: Sequence[bytes], cap: CapLeaf,
-                      cap_proof: Sequence[bytes]) -> PreparedTx:
-        """Prepare :meth:`claim`."""
-        return self._prepare(f"claim {leaf}", "claim", *self._claim_args(batch_id, leaf, proof, cap, cap_proof))
-
-    def claim(self, batch_id: bytes, leaf: AllocationLeaf, proof: Sequence[bytes], cap: CapLeaf,
-              cap_proof: Sequence[bytes]) -> TxResult:
-        """Mint an anchored allocation leaf to its holder (anyone may send it).
-
-        Parameters
-        ----------
-        batch_id : bytes
-            The anchored batch whose root holds both leaves.
-        leaf, proof : AllocationLeaf, sequence of bytes
-            The allocation and its Merkle proof (``MerkleTree.proof(leaf_hash(leaf))``).
-        cap, cap_proof : CapLeaf, sequence of bytes
-            The cap leaf of the same plant-interval and its proof.
-        """
-        return self.send(self.prepare_claim(batch_id, leaf, proof, cap, cap_proof))
-
-    def prepare_retire_with_proof(self, batch_id: bytes, leaf: AllocationLeaf, proof: Sequence[bytes],
-                                  cap: CapLeaf, cap_proof: Sequence[bytes], amount_wh: int,
-                                  claim: RetirementClaim, *, holder_key: str | None = None) -> PreparedTx:
-        """Prepare :meth:`retire_with_proof`."""
-        return self._prepare(f"retire {amount_wh} Wh of {leaf}", "retireWithProof",
-                             *self._claim_args(batch_id, leaf, proof, cap, cap_proof), amount_wh, claim.as_tuple(),
-                             sender_key=holder_key)
-
-    def retire_with_proof(self, batch_id: bytes, leaf: AllocationLeaf, proof: Sequence[bytes], cap: CapLeaf,
-                          cap_proof: Sequence[bytes], amount_wh: int, claim: RetirementClaim, *,
-                          holder_key: str | None = None) -> TxResult:
-        """Claim an allocation leaf and retire ``amount_wh`` of it in one transaction; the rest stays minted.
-
-        Signed with ``holder_key`` (the leaf holder's key; the client's sender when omitted): only the
-        holder may retire.
-        """
-        return self.send(self.prepare_retire_with_proof(batch_id, leaf, proof, cap, cap_proof, amount_wh, claim,
-                                                        holder_key=holder_key))
-
-    def prepare_retire(self, token_id: int, amount_wh: int, claim: RetirementClaim, *,
-                       holder_key: str | None = None) -> PreparedTx:
-        """Prepare :meth:`retire`."""
-        return self._prepare(f"retire {amount_wh} Wh of token {token_id}", "retire", token_id, amount_wh,
-                             claim.as_tuple(), sender_key=holder_key)
-
-    def retire(self, token_id: int, amount_wh: int, claim: RetirementClaim, *,
-               holder_key: str | None = None) -> TxResult:
-        """Retire (burn) ``amount_wh`` of the holder's minted balance of ``token_id`` for ``claim``."""
-        return self.send(self.prepare_retire(token_id, amount_wh, claim, holder_key=holder_key))
-
-    def prepare_transfer(self, to: str, token_id: int, amount_wh: int, *,
-                         holder_key: str | None = None) -> PreparedTx:
-        """Prepare :meth:`transfer`."""
-        holder = _account(holder_key).address if holder_key else self._sender.address
-        return self._prepare(f"transfer {amount_wh} Wh of token {token_id} to {to}", "safeTransferFrom", holder,
-                             to_checksum_address(to), token_id, amount_wh, b"", sender_key=holder_key)
-
-    def transfer(self, to: str, token_id: int, amount_wh: int, *, holder_key: str | None = None) -> TxResult:
-        """Transfer ``amount_wh`` of ``token_id`` from the holder (``holder_key``'s account) to ``to``."""
-        return self.send(self.prepare_transfer(to, token_id, amount_wh, holder_key=holder_key))
+        return self.send(self.prepare_anchor_batch(batch_id, root, input_hash, layout))
 
     def prepare_grant_issuer(self, account: str) -> PreparedTx:
         """Prepare :meth:`grant_issuer`."""
@@ -468,9 +213,158 @@ class ChainClient:
         """Grant ``ISSUER_ROLE`` to ``account`` (admin only)."""
         return self.send(self.prepare_grant_issuer(account))
 
+    # -- leaves of anchored batches -------------------------------------------------------------
+
+    def prepare_claim_leaves(self, header: BatchHeader, holder: str, leaves: Sequence[LeafRef],
+                             proof: Sequence[bytes]) -> PreparedTx:
+        """Prepare :meth:`claim_leaves`."""
+        return self._prepare(f"claim {len(leaves)} leaves of 0x{header.batch_id.hex()} for {holder}", "claimLeaves",
+                             header.as_tuple(), to_checksum_address(holder), _leaf_refs(leaves), _proof(proof))
+
+    def claim_leaves(self, header: BatchHeader, holder: str, leaves: Sequence[LeafRef],
+                     proof: Sequence[bytes]) -> TxResult:
+        """Mint ``holder``'s allocation leaves of an anchored batch to it (anyone may send it).
+
+        ``leaves`` by increasing position (``BatchTree.position``), ``proof`` from ``BatchTree.multiproof``.
+        """
+        return self.send(self.prepare_claim_leaves(header, holder, leaves, proof))
+
+    def prepare_retire_leaves(self, header: BatchHeader, leaves: Sequence[LeafRef], proof: Sequence[bytes],
+                              claim: RetirementClaim, *, holder_key: str | None = None) -> PreparedTx:
+        """Prepare :meth:`retire_leaves`."""
+        return self._prepare(f"retire {len(leaves)} leaves of 0x{header.batch_id.hex()}", "retireLeaves",
+                             header.as_tuple(), _leaf_refs(leaves), _proof(proof), claim.as_tuple(),
+                             sender_key=holder_key)
+
+    def retire_leaves(self, header: BatchHeader, leaves: Sequence[LeafRef], proof: Sequence[bytes],
+                      claim: RetirementClaim, *, holder_key: str | None = None) -> TxResult:
+        """Retire ``retire_wh`` of each of the holder's leaves in one transaction, signed by the holder.
+
+        What a leaf holds beyond ``retire_wh`` is minted to the holder. ``holder_key`` defaults to the
+        client's sender.
+        """
+        return self.send(self.prepare_retire_leaves(header, leaves, proof, claim, holder_key=holder_key))
+
+    def retire_leaves_typed_data(self, holder: str, batch_id: bytes, leaves: Sequence[LeafRef],
+                                 claim: RetirementClaim, deadline_s: int, *,
+                                 nonce: int | None = None) -> dict[str, Any]:
+        """Return the EIP-712 document ``holder`` signs to authorise :meth:`retire_leaves_for`."""
+        return authorisations.retire_leaves_typed_data(
+            chain_id=self.chain_id, contract=self.address, holder=holder, batch_id=batch_id, leaves=leaves,
+            claim=claim, nonce=self.nonce(holder) if nonce is None else nonce, deadline_s=deadline_s)
+
+    def prepare_retire_leaves_for(self, header: BatchHeader, holder: str, leaves: Sequence[LeafRef],
+                                  proof: Sequence[bytes], claim: RetirementClaim, deadline_s: int,
+                                  signature: bytes) -> PreparedTx:
+        """Prepare :meth:`retire_leaves_for`."""
+        return self._prepare(f"relay retirement of {len(leaves)} leaves for {holder}", "retireLeavesFor",
+                             header.as_tuple(), to_checksum_address(holder), _leaf_refs(leaves), _proof(proof),
+                             claim.as_tuple(), deadline_s, bytes(signature))
+
+    def retire_leaves_for(self, header: BatchHeader, holder: str, leaves: Sequence[LeafRef], proof: Sequence[bytes],
+                          claim: RetirementClaim, deadline_s: int, signature: bytes) -> TxResult:
+        """Relay a retirement ``holder`` signed (:meth:`retire_leaves_typed_data`); the client's sender pays."""
+        return self.send(self.prepare_retire_leaves_for(header, holder, leaves, proof, claim, deadline_s, signature))
+
+    def prepare_record_charges(self, header: BatchHeader, storage_index: int, leaves: Sequence[LeafRef],
+                               proof: Sequence[bytes]) -> PreparedTx:
+        """Prepare :meth:`record_charges`."""
+        return self._prepare(f"record {len(leaves)} charges into storage #{storage_index}", "recordCharges",
+                             header.as_tuple(), storage_index, _leaf_refs(leaves), _proof(proof))
+
+    def record_charges(self, header: BatchHeader, storage_index: int, leaves: Sequence[LeafRef],
+                       proof: Sequence[bytes]) -> TxResult:
+        """Record storage charge records (leaves held by the unit's storage account) of an anchored batch."""
+        return self.send(self.prepare_record_charges(header, storage_index, leaves, proof))
+
+    def prepare_claim_discharges(self, header: BatchHeader, holder: str, leaves: Sequence[DischargeRef],
+                                 proof: Sequence[bytes]) -> PreparedTx:
+        """Prepare :meth:`claim_discharges`."""
+        return self._prepare(f"claim {len(leaves)} discharges for {holder}", "claimDischarges", header.as_tuple(),
+                             to_checksum_address(holder), [leaf.as_tuple() for leaf in leaves], _proof(proof))
+
+    def claim_discharges(self, header: BatchHeader, holder: str, leaves: Sequence[DischargeRef],
+                         proof: Sequence[bytes]) -> TxResult:
+        """Mint storage discharge leaves to ``holder`` (``header.sibling_root`` = the generation root)."""
+        return self.send(self.prepare_claim_discharges(header, holder, leaves, proof))
+
+    # -- minted balances ------------------------------------------------------------------------
+
+    def prepare_retire(self, token_ids: Sequence[int], amounts_wh: Sequence[int], claim: RetirementClaim, *,
+                       holder_key: str | None = None) -> PreparedTx:
+        """Prepare :meth:`retire`."""
+        return self._prepare(f"retire {sum(amounts_wh)} Wh of {len(token_ids)} tokens", "retire", list(token_ids),
+                             list(amounts_wh), claim.as_tuple(), sender_key=holder_key)
+
+    def retire(self, token_ids: Sequence[int], amounts_wh: Sequence[int], claim: RetirementClaim, *,
+               holder_key: str | None = None) -> TxResult:
+        """Retire (burn) minted balances of the holder (``holder_key``'s account), ids strictly increasing."""
+        return self.send(self.prepare_retire(token_ids, amounts_wh, claim, holder_key=holder_key))
+
+    def retire_typed_data(self, holder: str, token_ids: Sequence[int], amounts_wh: Sequence[int],
+                          claim: RetirementClaim, deadline_s: int, *, nonce: int | None = None) -> dict[str, Any]:
+        """Return the EIP-712 document ``holder`` signs to authorise :meth:`retire_for`."""
+        return authorisations.retire_typed_data(
+            chain_id=self.chain_id, contract=self.address, holder=holder, token_ids=token_ids, amounts_wh=amounts_wh,
+            claim=claim, nonce=self.nonce(holder) if nonce is None else nonce, deadline_s=deadline_s)
+
+    def prepare_retire_for(self, holder: str, token_ids: Sequence[int], amounts_wh: Sequence[int],
+                           claim: RetirementClaim, deadline_s: int, signature: bytes) -> PreparedTx:
+        """Prepare :meth:`retire_for`."""
+        return self._prepare(f"relay retirement of {len(token_ids)} tokens for {holder}", "retireFor",
+                             to_checksum_address(holder), list(token_ids), list(amounts_wh), claim.as_tuple(),
+                             deadline_s, bytes(signature))
+
+    def retire_for(self, holder: str, token_ids: Sequence[int], amounts_wh: Sequence[int], claim: RetirementClaim,
+                   deadline_s: int, signature: bytes) -> TxResult:
+        """Relay a retirement of minted balances that ``holder`` signed (:meth:`retire_typed_data`)."""
+        return self.send(self.prepare_retire_for(holder, token_ids, amounts_wh, claim, deadline_s, signature))
+
+    def prepare_transfer(self, to: str, token_id: int, amount_wh: int, *,
+                         holder_key: str | None = None) -> PreparedTx:
+        """Prepare :meth:`transfer`."""
+        holder = account_of(holder_key).address if holder_key else self._sender.address
+        return self._prepare(f"transfer {amount_wh} Wh of token {token_id} to {to}", "safeTransferFrom", holder,
+                             to_checksum_address(to), token_id, amount_wh, b"", sender_key=holder_key)
+
+    def transfer(self, to: str, token_id: int, amount_wh: int, *, holder_key: str | None = None) -> TxResult:
+        """Transfer ``amount_wh`` of ``token_id`` from the holder (``holder_key``'s account) to ``to``."""
+        return self.send(self.prepare_transfer(to, token_id, amount_wh, holder_key=holder_key))
+
+    def transfer_typed_data(self, sender: str, to: str, token_id: int, amount_wh: int, deadline_s: int, *,
+                            nonce: int | None = None) -> dict[str, Any]:
+        """Return the EIP-712 document ``sender`` signs to authorise :meth:`transfer_for`."""
+        return authorisations.transfer_typed_data(
+            chain_id=self.chain_id, contract=self.address, sender=sender, to=to, token_id=token_id,
+            amount_wh=amount_wh, nonce=self.nonce(sender) if nonce is None else nonce, deadline_s=deadline_s)
+
+    def prepare_transfer_for(self, sender: str, to: str, token_id: int, amount_wh: int, deadline_s: int,
+                             signature: bytes) -> PreparedTx:
+        """Prepare :meth:`transfer_for`."""
+        return self._prepare(f"relay transfer of {amount_wh} Wh of token {token_id} from {sender}", "transferFor",
+                             to_checksum_address(sender), to_checksum_address(to), token_id, amount_wh, deadline_s,
+                             bytes(signature))
+
+    def transfer_for(self, sender: str, to: str, token_id: int, amount_wh: int, deadline_s: int,
+                     signature: bytes) -> TxResult:
+        """Relay a transfer ``sender`` signed (:meth:`transfer_typed_data`)."""
+        return self.send(self.prepare_transfer_for(sender, to, token_id, amount_wh, deadline_s, signature))
+
+    # -- sending --------------------------------------------------------------------------------
+
     def prepare_raw(self, function: str, *args: Any, sender_key: str | None = None) -> PreparedTx:
         """Prepare a call of any contract function from raw ABI arguments (for tools and tests)."""
         return self._prepare(f"call {function}", function, *args, sender_key=sender_key)
+
+    def view_raw(self, function: str, *args: Any) -> Any:
+        """Call any view of the contract with raw ABI arguments (for tools and tests).
+
+        Raises
+        ------
+        ContractRevertError
+            If the view reverts.
+        """
+        return self._view(function, *args)
 
     def send(self, prepared: PreparedTx) -> TxResult:
         """Estimate, sign and send one prepared transaction; wait for its receipt.
@@ -481,7 +375,7 @@ class ChainClient:
             If it would revert (then nothing is sent) or did revert on-chain.
         """
         (receipt,) = self._tx.send_all([prepared], self.address, "latest")
-        return _tx_result(receipt)
+        return tx_result(receipt)
 
     def send_many(self, prepared: Sequence[PreparedTx]) -> list[TxResult]:
         """Send prepared transactions back to back without waiting, then wait for all receipts.
@@ -494,91 +388,129 @@ class ChainClient:
         ContractRevertError
             If one would revert (those before it are sent, none after) or did revert on-chain.
         """
-        return [_tx_result(r) for r in self._tx.send_all(prepared, self.address, "pending")]
+        return [tx_result(r) for r in self._tx.send_all(prepared, self.address, "pending")]
 
     # -- views ----------------------------------------------------------------------------------
 
-    def batch(self, batch_id: bytes) -> AnchoredBatch | None:
-        """Return the registered batch ``batch_id``, or ``None`` if it was never registered."""
-        raw = self._view("batch", _bytes32(batch_id, "batch_id"))
-        root, input_hash, start, end, block, issuer, direct = raw
-        if end == 0:
-            return None
-        return AnchoredBatch(bytes(batch_id), bytes(root), bytes(input_hash), start, end, block, issuer, direct)
+    def batch_commitment(self, batch_id: bytes) -> bytes | None:
+        """Return the commitment the contract stores for ``batch_id``, or ``None`` if it is not registered."""
+        commitment = bytes(self._view("batchCommitment", bytes32(batch_id, "batch_id")))
+        return None if commitment == ZERO32 else commitment
 
-    def plant(self, plant_code: str) -> PlantInfo | None:
-        """Return the registered plant ``plant_code``, or ``None`` if it is not registered."""
-        key = plant_key(plant_code)
-        code, technology, location, capacity_w, renewable, issued_until = self._view("plant", key)
+    def batch(self, batch_id: bytes, *, from_block: int = 0) -> AnchoredBatch | None:
+        """Return the registered batch ``batch_id`` (stored commitment, ``BatchAnchored`` event), or ``None``.
+
+        Parameters
+        ----------
+        from_block : int
+            First block to search the event from (the anchoring block when known: a search from
+            block 0 reads the whole chain's logs).
+
+        Raises
+        ------
+        ChainError
+            If the contract stores a commitment for the id but the node has no event of it from
+            ``from_block`` on (a wrong hint, or pruned logs).
+        """
+        commitment = self.batch_commitment(batch_id)
+        if commitment is None:
+            return None
+        logs = self._tx.call(lambda: self._tx.web3.eth.get_logs({
+            "address": self.address, "fromBlock": from_block, "toBlock": "latest",
+            "topics": ["0x" + self._events.topic("BatchAnchored").hex(), "0x" + bytes(batch_id).hex()],
+        }), f"read the BatchAnchored event of 0x{batch_id.hex()}")
+        events = self._events.decode(logs)
+        if not events:
+            raise ChainError(f"batch 0x{batch_id.hex()} is registered on {self.rpc_url} but its BatchAnchored event "
+                             "cannot be read (a node that prunes logs?)")
+        event = events[0]
+        shape = event.args["shape"]
+        layout = BatchLayout(shape["periodStart"], shape["intervalSeconds"], shape["intervalCount"],
+                             tuple(event.args["plants"]), shape["slotBits"], shape["dischargeBits"])
+        return AnchoredBatch(bytes(batch_id), commitment, event.args["root"], event.args["inputHash"], layout,
+                             event.args["issuer"], event.block_number, event.tx_hash)
+
+    def plant(self, plant_index: int) -> PlantInfo | None:
+        """Return the plant registered as ``plant_index``, or ``None``."""
+        key, technology, location, capacity_w, grid_s, renewable = self._view("plant", plant_index)
         if capacity_w == 0:
             return None
-        return PlantInfo(key, code, bytes(technology), bytes(location), capacity_w, renewable, issued_until)
+        return PlantInfo(plant_index, bytes(key), bytes(technology), bytes(location), capacity_w, grid_s, renewable)
+
+    def storage_unit(self, storage_index: int) -> StorageInfo | None:
+        """Return the storage unit registered as ``storage_index``, or ``None``."""
+        key, efficiency_ppm = self._view("storageUnit", storage_index)
+        return StorageInfo(storage_index, bytes(key), efficiency_ppm) if efficiency_ppm else None
+
+    def storage_account(self, storage_index: int) -> str:
+        """Return the account holding the charge records of ``storage_index`` (computed by the contract)."""
+        return str(to_checksum_address(self._view("storageAccount", storage_index)))
+
+    def stored_wh(self, storage_index: int, plant_index: int) -> int:
+        """Return the Wh from ``plant_index`` that ``storage_index`` may still discharge (after losses)."""
+        return int(self._view("storedWh", storage_index, plant_index))
+
+    def is_issued(self, plant_index: int, interval_start_s: int) -> bool:
+        """Return whether the plant's grid step starting at ``interval_start_s`` is issued."""
+        return bool(self._view("isIssued", plant_index, interval_start_s))
+
+    def is_leaf_claimed(self, holder: str, plant_index: int, interval_start_s: int) -> bool:
+        """Return whether ``holder`` used (claimed or retired) its allocation of the plant-interval."""
+        return bool(self._view("isLeafClaimed", to_checksum_address(holder), plant_index, interval_start_s))
+
+    def is_discharge_claimed(self, batch_id: bytes, position: int) -> bool:
+        """Return whether the discharge leaf at ``position`` of ``batch_id`` was claimed."""
+        return bool(self._view("isDischargeClaimed", bytes32(batch_id, "batch_id"), position))
+
+    def claim_ref_used(self, holder: str, claim_ref: bytes) -> bool:
+        """Return whether ``holder`` used ``claim_ref`` for a retirement."""
+        return bool(self._view("claimRefUsed", to_checksum_address(holder), bytes32(claim_ref, "claim_ref")))
+
+    def expires_at(self, interval_start_s: int) -> int:
+        """Return the UNIX second from which certificates of the interval are expired (the contract's calendar)."""
+        return int(self._view("expiresAt", interval_start_s))
+
+    def validity(self) -> tuple[int, int]:
+        """Return the contract's validity rule: (months, UTC offset in s of the production month)."""
+        return int(self._view("validityMonths")), int(self._view("productionMonthOffset"))
+
+    def nonce(self, holder: str) -> int:
+        """Return ``holder``'s current authorisation nonce."""
+        return int(self._view("nonces", to_checksum_address(holder)))
 
     def balance_of(self, holder: str, token_id: int) -> int:
         """Return ``holder``'s minted (unretired) balance of ``token_id`` in Wh."""
         return int(self._view("balanceOf", to_checksum_address(holder), token_id))
 
-    def minted(self, token_id: int) -> int:
-        """Return the Wh ever minted of ``token_id`` (retired included)."""
-        return int(self._view("minted", token_id))
+    def verify_leaf(self, header: BatchHeader, holder: str, leaf: LeafRef, proof: Sequence[bytes]) -> bool:
+        """Return whether the contract proves ``holder``'s leaf (position, Wh) under the batch of ``header``."""
+        return bool(self._view("verifyLeaf", header.as_tuple(), to_checksum_address(holder), leaf.as_tuple(),
+                               _proof(proof)))
 
-    def retired_balance(self, token_id: int, holder: str) -> int:
-        """Return the Wh of ``token_id`` retired by ``holder``."""
-        return int(self._view("retiredBalance", token_id, to_checksum_address(holder)))
-
-    def is_leaf_claimed(self, leaf: AllocationLeaf) -> bool:
-        """Return whether the allocation ``leaf`` was claimed (minted or retired with proof)."""
-        return bool(self._view("isLeafClaimed", leaf_hash(leaf)))
-
-    def verify_leaf(self, batch_id: bytes, leaf: AllocationLeaf | CapLeaf, proof: Sequence[bytes]) -> bool:
-        """Return whether the contract accepts ``proof`` for ``leaf`` under the anchored root of ``batch_id``."""
-        return bool(self._view("verifyLeaf", _bytes32(batch_id, "batch_id"), leaf_hash(leaf),
-                               [_bytes32(p, "proof node") for p in proof]))
-
-    def claim_ref_used(self, claim_ref: bytes) -> bool:
-        """Return whether a retirement used ``claim_ref``."""
-        return bool(self._view("claimRefUsed", _bytes32(claim_ref, "claim_ref")))
+    def token_id_of(self, plant_index: int, interval_start_s: int, interval_s: int, *, kind: int = KIND_GENERATION,
+                    storage_index: int = 0) -> int:
+        """Return the token id computed by the contract (same as :func:`~greenproof.contracts.leaves.token_id`)."""
+        return int(self._view("tokenIdOf", kind, storage_index, plant_index, interval_start_s, interval_s))
 
     def has_issuer_role(self, account: str) -> bool:
         """Return whether ``account`` holds ``ISSUER_ROLE``."""
         return bool(self._view("hasRole", keccak(text="ISSUER_ROLE"), to_checksum_address(account)))
 
-    def token_id_of(self, plant_code: str, interval_start_s: int, interval_s: int) -> int:
-        """Return the token id computed by the contract (same as :func:`~greenproof.contracts.leaves.token_id`)."""
-        return int(self._view("tokenIdOf", plant_key(plant_code), interval_start_s, interval_s))
-
-    def leaf_hash_of(self, leaf: AllocationLeaf | CapLeaf) -> bytes:
-        """Return the leaf hash computed by the contract (same as :func:`~greenproof.contracts.leaves.leaf_hash`)."""
-        if isinstance(leaf, AllocationLeaf):
-            return bytes(self._view("allocationLeafHash", _leaf_tuple(leaf)))
-        return bytes(self._view("capLeafHash", plant_key(leaf.plant_code), leaf.interval_start_s, leaf.interval_s,
-                                leaf.cap_wh))
+    def chain_time(self) -> int:
+        """Return the timestamp of the latest block, UNIX s: the clock expiry and batch periods are checked by."""
+        return int(self._tx.call(lambda: self._tx.web3.eth.get_block("latest")["timestamp"], "read the latest block"))
 
     def events(self, from_block: int = 0, to_block: int | None = None) -> list[ChainEvent]:
         """Return the contract's decoded events in ``[from_block, to_block]`` (latest when ``None``), in order.
 
-        Decodes PlantRegistered, BatchAnchored, BatchIssued, LeafClaimed, Retired, TransferSingle and
-        TransferBatch; other logs (role changes) are skipped.
+        Decodes the events of :data:`~greenproof.contracts.events.DECODED_EVENTS`; other logs (role
+        changes) are skipped.
         """
         logs = self._tx.call(lambda: self._tx.web3.eth.get_logs({
             "address": self.address, "fromBlock": from_block,
             "toBlock": "latest" if to_block is None else to_block,
         }), f"read logs of {self.address}")
-        decoders = {
-            bytes(keccak(text=self._event_signature(name))): self._contract.events[name]() for name in _DECODED_EVENTS
-        }
-        events = []
-        for log in logs:
-            decoder = decoders.get(bytes(log["topics"][0])) if log["topics"] else None
-            if decoder is None:
-                continue
-            decoded = decoder.process_log(log)
-            events.append(ChainEvent(
-                name=decoded["event"], block_number=decoded["blockNumber"], log_index=decoded["logIndex"],
-                tx_hash="0x" + bytes(decoded["transactionHash"]).hex(),
-                args={key: _plain(value) for key, value in decoded["args"].items()},
-            ))
-        return events
+        return self._events.decode(logs)
 
     def decode_revert(self, data: bytes) -> ContractRevertError:
         """Return the :class:`ContractRevertError` that revert ``data`` (selector + ABI args) encodes."""
@@ -596,15 +528,6 @@ class ChainClient:
 
     # -- internals ------------------------------------------------------------------------------
 
-    def _event_signature(self, name: str) -> str:
-        entry = next(e for e in self._contract.abi if e["type"] == "event" and e["name"] == name)
-        return f"{name}({','.join(_abi_type(i) for i in entry['inputs'])})"
-
-    def _claim_args(self, batch_id: bytes, leaf: AllocationLeaf, proof: Sequence[bytes], cap: CapLeaf,
-                    cap_proof: Sequence[bytes]) -> tuple[Any, ...]:
-        return (_bytes32(batch_id, "batch_id"), _leaf_tuple(leaf), [_bytes32(p, "proof node") for p in proof],
-                cap.cap_wh, [_bytes32(p, "cap proof node") for p in cap_proof])
-
     def _prepare(self, description: str, function: str, *args: Any, sender_key: str | None = None) -> PreparedTx:
         try:
             data = self._contract.encode_abi(function, args=list(args))
@@ -614,32 +537,3 @@ class ChainClient:
 
     def _view(self, function: str, *args: Any) -> Any:
         return self._tx.call(lambda: self._contract.functions[function](*args).call(), f"call {function}")
-
-
-def _account(key: str | None) -> LocalAccount:
-    try:
-        account: LocalAccount = Account.from_key(key)
-    except (ValueError, TypeError) as exc:
-        raise ChainError("sender key is not a valid secp256k1 private key") from exc
-    return account
-
-
-def _abi_type(entry: dict[str, Any]) -> str:
-    """Return the canonical ABI type of an input entry, expanding tuples."""
-    kind: str = entry["type"]
-    if kind.startswith("tuple"):
-        return "(" + ",".join(_abi_type(c) for c in entry["components"]) + ")" + kind[len("tuple"):]
-    return kind
-
-
-def _tx_result(receipt: Any) -> TxResult:
-    return TxResult("0x" + bytes(receipt["transactionHash"]).hex(), receipt["blockNumber"], receipt["gasUsed"])
-
-
-def _web3(rpc_url: str) -> Web3:
-    web3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 60}))
-    try:
-        web3.eth.chain_id  # noqa: B018 - probe the node once so an unreachable URL fails here
-    except (Web3Exception, OSError, ValueError) as exc:
-        raise ChainError(f"cannot reach the EVM node at {rpc_url}: {exc}") from exc
-    return web3

@@ -3,8 +3,9 @@
 ::
 
     GreenproofError                (greenproof.attribution.errors)
-    └── ChainError                 the EVM node, the compiler or a contract call failed
-        └── ContractRevertError    a call reverted; ``name``/``args`` decode the custom error
+    ├── ChainError                 the EVM node, the compiler or a contract call failed
+    │   └── ContractRevertError    a call reverted; ``name``/``args`` decode the custom error
+    └── ProofError                 a Merkle multiproof is malformed or breaks a cap (checked off-chain)
 
 Messages name the offending input (RPC URL, binary path, batch id, transaction hash).
 """
@@ -15,7 +16,7 @@ from typing import Any
 
 from greenproof.attribution.errors import GreenproofError
 
-__all__ = ["ChainError", "ContractRevertError"]
+__all__ = ["ChainError", "ContractRevertError", "ProofError"]
 
 
 class ChainError(GreenproofError):
@@ -43,3 +44,7 @@ class ContractRevertError(ChainError):
         self.data = data
         shown = ", ".join(f"0x{a.hex()}" if isinstance(a, bytes) else repr(a) for a in error_args)
         super().__init__(f"contract reverted: {name}({shown})")
+
+
+class ProofError(GreenproofError, ValueError):
+    """A multiproof checked off-chain is malformed (positions, length) or shows leaves above a cap."""

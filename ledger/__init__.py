@@ -7,6 +7,7 @@ and leaf files, records claims and retirements, and checks itself against the ch
 """
 
 from .allocation_leaves import split_cap
+from .authorisation import AuthorisationSigner, KeySigner
 from .batches import IntervalShares, batch_by_id, build_batch, find_batch, load_leaf_file
 from .canonical import canonical_json, keccak_hex, snapshot_digest
 from .certificate_status import certificate_status, expires_at, production_month
@@ -31,12 +32,13 @@ from .leaf_file import LeafFile
 from .meters import IngestReport, MeterReading, ingest_readings
 from .reconcile import Difference, reconcile
 from .registry import firm_by_code, plant_by_code, register_firm, register_plant
-from .retirements import Shipment, claim_leaf, retire
+from .retirements import Shipment, claim_leaf, part_claim_ref, retire
 from .settings import LedgerSettings
 from .verify import HolderVerification, LeafVerification, verify_holder, verify_leaf
 
 __all__ = [
     "AllocationError",
+    "AuthorisationSigner",
     "BatchError",
     "ClaimRefReusedError",
     "Difference",
@@ -47,6 +49,7 @@ __all__ = [
     "InsufficientCertificatesError",
     "IntervalShares",
     "IssuanceError",
+    "KeySigner",
     "LeafFile",
     "LeafFileError",
     "LeafVerification",
@@ -76,6 +79,7 @@ __all__ = [
     "load_leaf_file",
     "make_engine",
     "make_session_factory",
+    "part_claim_ref",
     "plant_by_code",
     "production_month",
     "reconcile",

@@ -2,16 +2,18 @@
 
 A batch covers a period (a day, or any run of whole intervals) for every registered renewable
 plant. For each plant-interval, the metered Wh is the cap; it is split over the holders with
-:func:`~greenproof.ledger.allocation_leaves.split_cap`. One Merkle root covers the allocation and
-cap leaves (:mod:`greenproof.contracts.leaves`).
+:func:`~greenproof.ledger.allocation_leaves.split_cap`. The leaves and caps form the batch's
+positional Merkle-sum tree (:class:`greenproof.contracts.merkle.BatchTree`): a plant's on-chain
+index is its ledger id, and the tree builder refuses leaves above their caps.
 
 Determinism: the input hash is the keccak256 of the canonical JSON of the period, the meter
 readings, the traced shares and the snapshot digests; the batch id is the keccak256 of the
 canonical JSON of the input hash and the period. Equal inputs give an equal batch id, and building
 a batch whose id exists returns the stored batch instead of a second one.
 
-Batches of a plant must follow each other in time: like the contract's per-plant watermark, a
-batch may not start before the end of an earlier batch that was not ``failed``.
+Each plant-interval is issued once, as on-chain (a bitmap per plant): a batch may not overlap the
+period of an earlier batch that was not ``failed`` and shares a plant; batches may otherwise come
+in any order, and a gap can be filled later.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from greenproof.contracts.leaves import AllocationLeaf, CapLeaf
+from greenproof.contracts.leaves import AllocationLeaf, PlantIntervalCap
+from greenproof.contracts.merkle import BatchLayout, depth_for
 
 from .allocation_leaves import split_cap
 from .canonical import canonical_json, keccak_hex
@@ -45,7 +48,8 @@ __all__ = [
     "ISSUANCE_MODES",
     "IntervalShares",
     "batch_by_id",
-    "batch_plant_codes",
+    "batch_layout",
+    "batch_plants",
     "build_batch",
     "find_batch",
     "load_leaf_file",
@@ -136,12 +140,18 @@ def _input_hash(plants: list[Plant], starts: range, readings: Mapping[tuple[int,
     return keccak_hex(canonical_json(data))
 
 
-def _check_watermark(session: Session, period_start_s: int) -> None:
-    issued_until = session.scalar(select(func.max(IssuanceBatch.period_end_s))
-                                  .where(IssuanceBatch.state != BatchState.FAILED))
-    if issued_until is not None and period_start_s < issued_until:
-        raise BatchError(f"period starting {_iso(period_start_s)} overlaps batches already issued until "
-                         f"{_iso(issued_until)}; batches must follow each other in time")
+def _check_overlap(session: Session, plants: list[Plant], period_start_s: int, period_end_s: int) -> None:
+    clash = session.execute(
+        select(IssuanceBatch.batch_id, IssuanceBatch.period_start_s, IssuanceBatch.period_end_s, Plant.code)
+        .join(BatchPlant, BatchPlant.batch_pk == IssuanceBatch.id).join(Plant, Plant.id == BatchPlant.plant_id)
+        .where(IssuanceBatch.state != BatchState.FAILED, BatchPlant.plant_id.in_([plant.id for plant in plants]),
+               IssuanceBatch.period_start_s < period_end_s, IssuanceBatch.period_end_s > period_start_s)
+        .order_by(IssuanceBatch.period_start_s, Plant.id)
+    ).first()
+    if clash is not None:
+        batch_id, start, end, code = clash
+        raise BatchError(f"period [{_iso(period_start_s)}, {_iso(period_end_s)}) overlaps batch {batch_id} "
+                         f"[{_iso(start)}, {_iso(end)}) of plant {code!r}: a plant-interval is issued once")
 
 
 def build_batch(
@@ -186,7 +196,7 @@ def build_batch(
         raise BatchError(f"issuance mode {mode!r} is not one of {ISSUANCE_MODES}")
     starts = _interval_starts(period_start_s, period_end_s, interval_s)
     shares = _shares_by_start(intervals, starts)
-    all_plants = {plant.code: plant for plant in session.scalars(select(Plant).order_by(Plant.code))}
+    all_plants = {plant.code: plant for plant in session.scalars(select(Plant).order_by(Plant.id))}
     plants = [plant for plant in all_plants.values() if plant.renewable]
     if not plants:
         raise BatchError("no renewable plant is registered")
@@ -198,14 +208,14 @@ def build_batch(
     existing = find_batch(session, batch_id)
     if existing is not None:
         return existing
-    _check_watermark(session, period_start_s)
+    _check_overlap(session, plants, period_start_s, period_end_s)
     caps, leaves = _leaves(plants, all_plants, firm_address, starts, readings, shares)
     if not caps:
         raise BatchError(f"no renewable generation in [{_iso(period_start_s)}, {_iso(period_end_s)}): "
                          "nothing to issue")
     file = LeafFile(batch_id=batch_id, input_hash=input_hash, root="", period_start_s=period_start_s,
                     period_end_s=period_end_s, interval_s=interval_s,
-                    plant_codes=tuple(plant.code for plant in plants), cap_leaves=tuple(caps),
+                    plants=tuple((plant.code, plant.id) for plant in plants), caps=tuple(caps),
                     allocation_leaves=tuple(leaves))
     now = utc_now()
     batch = IssuanceBatch(batch_id=batch_id, period_start_s=period_start_s, period_end_s=period_end_s,
@@ -214,14 +224,14 @@ def build_batch(
     session.add(batch)
     session.flush()
     session.execute(insert(BatchPlant), [{"batch_pk": batch.id, "plant_id": plant.id} for plant in plants])
-    _insert_leaves(session, batch.id, all_plants, firm_address, file)
+    _insert_leaves(session, batch.id, firm_address, file)
     return batch
 
 
 def _leaves(plants: list[Plant], all_plants: Mapping[str, Plant], firm_address: Mapping[str, str], starts: range,
             readings: Mapping[tuple[int, int], int],
-            shares: Mapping[int, IntervalShares]) -> tuple[list[CapLeaf], list[AllocationLeaf]]:
-    caps: list[CapLeaf] = []
+            shares: Mapping[int, IntervalShares]) -> tuple[list[PlantIntervalCap], list[AllocationLeaf]]:
+    caps: list[PlantIntervalCap] = []
     leaves: list[AllocationLeaf] = []
     for start in starts:
         interval_shares = shares[start].shares
@@ -240,30 +250,30 @@ def _leaves(plants: list[Plant], all_plants: Mapping[str, Plant], firm_address: 
                     raise UnknownRecordError(f"{what}: shares name firm {firm_code!r}, which is not registered")
                 by_address[address] = by_address.get(address, 0.0) + float(share)
             split = split_cap(cap_wh, by_address, plant.operator_address, what=what)
-            caps.append(CapLeaf(plant.code, start, starts.step, cap_wh))
-            leaves.extend(AllocationLeaf(plant.code, start, starts.step, holder, wh)
+            caps.append(PlantIntervalCap(plant.code, plant.id, start, starts.step, cap_wh))
+            leaves.extend(AllocationLeaf(plant.code, plant.id, start, starts.step, holder, wh)
                           for holder, wh in sorted(split.items()))
     return caps, leaves
 
 
-def _insert_leaves(session: Session, batch_pk: int, plants: Mapping[str, Plant], firm_address: Mapping[str, str],
-                   file: LeafFile) -> None:
+def _insert_leaves(session: Session, batch_pk: int, firm_address: Mapping[str, str], file: LeafFile) -> None:
     firm_ids = dict(session.execute(select(Firm.address, Firm.id)).all())
     if len(firm_ids) != len(firm_address):
         raise AllocationError("two firms share one certificate address")
-    token_ids = {(cap.plant_code, cap.interval_start_s): str(cap.token_id) for cap in file.cap_leaves}
+    token_ids = {(cap.plant_index, cap.interval_start_s): str(cap.token_id) for cap in file.caps}
     session.execute(insert(CapLeafRow), [
-        {"batch_pk": batch_pk, "plant_id": plants[cap.plant_code].id, "interval_start_s": cap.interval_start_s,
+        {"batch_pk": batch_pk, "plant_id": cap.plant_index, "interval_start_s": cap.interval_start_s,
          "interval_s": cap.interval_s, "cap_wh": cap.cap_wh,
-         "token_id": token_ids[(cap.plant_code, cap.interval_start_s)], "leaf_hash": hex32(hash_)}
-        for cap, hash_ in zip(file.cap_leaves, file.cap_hashes, strict=True)
+         "token_id": token_ids[(cap.plant_index, cap.interval_start_s)],
+         "leaf_hash": hex32(file.tree.plant_interval_hash(cap))}
+        for cap in file.caps
     ])
     session.execute(insert(AllocationLeafRow), [
-        {"batch_pk": batch_pk, "plant_id": plants[leaf.plant_code].id, "interval_start_s": leaf.interval_start_s,
+        {"batch_pk": batch_pk, "plant_id": leaf.plant_index, "interval_start_s": leaf.interval_start_s,
          "interval_s": leaf.interval_s, "holder_address": leaf.holder, "firm_id": firm_ids.get(leaf.holder),
-         "amount_wh": leaf.amount_wh, "token_id": token_ids[(leaf.plant_code, leaf.interval_start_s)],
-         "leaf_hash": hex32(hash_)}
-        for leaf, hash_ in zip(file.allocation_leaves, file.allocation_hashes, strict=True)
+         "amount_wh": leaf.amount_wh, "token_id": token_ids[(leaf.plant_index, leaf.interval_start_s)],
+         "leaf_hash": hex32(leaf.hash)}
+        for leaf in file.allocation_leaves
     ])
     session.flush()
 
@@ -287,10 +297,25 @@ def batch_by_id(session: Session, batch_id: str) -> IssuanceBatch:
     return batch
 
 
-def batch_plant_codes(session: Session, batch: IssuanceBatch) -> list[str]:
-    """Return the codes of the plants a batch issues, sorted (its on-chain ``plantKeys``)."""
-    return list(session.scalars(select(Plant.code).join(BatchPlant, BatchPlant.plant_id == Plant.id)
-                                .where(BatchPlant.batch_pk == batch.id).order_by(Plant.code)))
+def batch_plants(session: Session, batch: IssuanceBatch) -> list[tuple[str, int]]:
+    """Return ``(code, on-chain index)`` of the plants a batch issues, by index (its on-chain ``plants``)."""
+    return [(code, plant_id) for code, plant_id in session.execute(
+        select(Plant.code, Plant.id).join(BatchPlant, BatchPlant.plant_id == Plant.id)
+        .where(BatchPlant.batch_pk == batch.id).order_by(Plant.id))]
+
+
+def batch_layout(session: Session, batch: IssuanceBatch) -> BatchLayout:
+    """Return the on-chain shape of a stored batch (plants, period, subtree depth) without rebuilding its tree.
+
+    ``slot_bits`` is the depth that holds the most leaves any of its plant-intervals has, as
+    :class:`~greenproof.contracts.merkle.BatchTree` lays it out.
+    """
+    per_plant_interval = (select(func.count().label("n")).where(AllocationLeafRow.batch_pk == batch.id)
+                          .group_by(AllocationLeafRow.plant_id, AllocationLeafRow.interval_start_s).subquery())
+    most = session.scalar(select(func.max(per_plant_interval.c.n))) or 1
+    return BatchLayout(batch.period_start_s, batch.interval_s,
+                       (batch.period_end_s - batch.period_start_s) // batch.interval_s,
+                       tuple(index for _, index in batch_plants(session, batch)), depth_for(most))
 
 
 def load_leaf_file(session: Session, batch_id: str) -> LeafFile:
@@ -314,12 +339,11 @@ def load_leaf_file(session: Session, batch_id: str) -> LeafFile:
                                     AllocationLeafRow.interval_s, AllocationLeafRow.holder_address,
                                     AllocationLeafRow.amount_wh).where(AllocationLeafRow.batch_pk == batch.id)
                              ).all()
-    plant_codes = batch_plant_codes(session, batch)
     file = LeafFile(
         batch_id=batch.batch_id, input_hash=batch.input_hash, root=batch.root, period_start_s=batch.period_start_s,
-        period_end_s=batch.period_end_s, interval_s=batch.interval_s, plant_codes=tuple(plant_codes),
-        cap_leaves=tuple(CapLeaf(codes[p], s, i, wh) for p, s, i, wh in caps),
-        allocation_leaves=tuple(AllocationLeaf(codes[p], s, i, h, wh) for p, s, i, h, wh in leaves),
+        period_end_s=batch.period_end_s, interval_s=batch.interval_s, plants=tuple(batch_plants(session, batch)),
+        caps=tuple(PlantIntervalCap(codes[p], p, s, i, wh) for p, s, i, wh in caps),
+        allocation_leaves=tuple(AllocationLeaf(codes[p], p, s, i, h, wh) for p, s, i, h, wh in leaves),
     )
     file.check()
     return file

@@ -4,7 +4,9 @@ EnergyTag granular certificates have a status; China GEC certificates are valid 
 counted from their production month (NDRC/MOF/NEA notice 发改能源〔2023〕1044号 of August 2023, and
 NEA's 2024 GEC issuance and trading rules 《可再生能源绿色电力证书核发和交易规则》).
 The production month is counted in a configurable time zone (China: Asia/Shanghai, so an interval
-starting 2025-01-31T16:00Z belongs to February 2025).
+starting 2025-01-31T16:00Z belongs to February 2025). The contract (v2) enforces the same rule
+on-chain at a fixed UTC offset (+8 h): identical for every instant since China's last daylight
+saving time (1991), which a property test checks against the contract over random timestamps.
 """
 
 from __future__ import annotations

@@ -7,10 +7,12 @@ conventions (32-byte ``bytes`` for ids, roots and hashes; Wh; UNIX seconds).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
-from greenproof.contracts.client import AnchoredBatch, ChainEvent, PlantInfo, PreparedTx, RetirementClaim, TxResult
-from greenproof.contracts.leaves import AllocationLeaf, CapLeaf
+from greenproof.contracts.events import ChainEvent
+from greenproof.contracts.merkle import BatchLayout
+from greenproof.contracts.records import AnchoredBatch, BatchHeader, LeafRef, PlantInfo, RetirementClaim
+from greenproof.contracts.transactor import PreparedTx, TxResult
 
 __all__ = ["CertificateChain", "from_hex32"]
 
@@ -28,63 +30,89 @@ class CertificateChain(Protocol):
 
     @property
     def sender(self) -> str:
-        """Checksummed address of the default sending account."""
+        """Checksummed address of the default sending account (the issuer, or the relayer)."""
         ...
 
-    def register_plant(self, plant_code: str, technology: str, renewable: bool, capacity_w: int,
-                       location_code: str) -> TxResult:
+    def register_plant(self, plant_index: int, plant_code: str, technology: str, renewable: bool, capacity_w: int,
+                       grid_s: int, location_code: str) -> TxResult:
         """Register a plant (issuer only)."""
         ...
 
-    def plant(self, plant_code: str) -> PlantInfo | None:
-        """Return the registered plant, or None."""
+    def plant(self, plant_index: int) -> PlantInfo | None:
+        """Return the plant registered under ``plant_index``, or None."""
         ...
 
-    def anchor_batch(self, batch_id: bytes, root: bytes, input_hash: bytes, period_start_s: int,
-                     period_end_s: int, plant_codes: Sequence[str]) -> TxResult:
-        """Anchor a batch's Merkle root."""
+    def anchor_batch(self, batch_id: bytes, root: bytes, input_hash: bytes, layout: BatchLayout) -> TxResult:
+        """Anchor a batch's root."""
         ...
 
-    def issue_batch(self, batch_id: bytes, input_hash: bytes, period_start_s: int, period_end_s: int,
-                    plant_codes: Sequence[str], caps: Sequence[CapLeaf],
-                    allocations: Sequence[AllocationLeaf]) -> TxResult:
-        """Issue a small batch directly, minting every allocation."""
+    def batch_commitment(self, batch_id: bytes) -> bytes | None:
+        """Return the commitment stored for the batch, or None if it is not registered."""
         ...
 
-    def batch(self, batch_id: bytes) -> AnchoredBatch | None:
-        """Return the registered batch, or None."""
+    def batch(self, batch_id: bytes, *, from_block: int = 0) -> AnchoredBatch | None:
+        """Return the registered batch (its event searched from ``from_block``), or None."""
         ...
 
-    def claim(self, batch_id: bytes, leaf: AllocationLeaf, proof: Sequence[bytes], cap: CapLeaf,
-              cap_proof: Sequence[bytes]) -> TxResult:
-        """Mint an anchored allocation leaf to its holder."""
+    def claim_leaves(self, header: BatchHeader, holder: str, leaves: Sequence[LeafRef],
+                     proof: Sequence[bytes]) -> TxResult:
+        """Mint a holder's allocation leaves."""
         ...
 
-    def prepare_retire(self, token_id: int, amount_wh: int, claim: RetirementClaim, *,
+    def prepare_retire_leaves(self, header: BatchHeader, leaves: Sequence[LeafRef], proof: Sequence[bytes],
+                              claim: RetirementClaim, *, holder_key: str | None = None) -> PreparedTx:
+        """Prepare a retirement straight from leaves, signed by the holder."""
+        ...
+
+    def prepare_retire_leaves_for(self, header: BatchHeader, holder: str, leaves: Sequence[LeafRef],
+                                  proof: Sequence[bytes], claim: RetirementClaim, deadline_s: int,
+                                  signature: bytes) -> PreparedTx:
+        """Prepare the relay of a retirement from leaves that the holder signed."""
+        ...
+
+    def retire_leaves_typed_data(self, holder: str, batch_id: bytes, leaves: Sequence[LeafRef],
+                                 claim: RetirementClaim, deadline_s: int, *,
+                                 nonce: int | None = None) -> dict[str, Any]:
+        """Return the EIP-712 document of a retirement from leaves."""
+        ...
+
+    def prepare_retire(self, token_ids: Sequence[int], amounts_wh: Sequence[int], claim: RetirementClaim, *,
                        holder_key: str | None = None) -> PreparedTx:
-        """Prepare a retirement of minted certificates."""
+        """Prepare a retirement of minted balances, signed by the holder."""
         ...
 
-    def prepare_retire_with_proof(self, batch_id: bytes, leaf: AllocationLeaf, proof: Sequence[bytes],
-                                  cap: CapLeaf, cap_proof: Sequence[bytes], amount_wh: int,
-                                  claim: RetirementClaim, *, holder_key: str | None = None) -> PreparedTx:
-        """Prepare a claim-and-retire of an anchored leaf."""
+    def prepare_retire_for(self, holder: str, token_ids: Sequence[int], amounts_wh: Sequence[int],
+                           claim: RetirementClaim, deadline_s: int, signature: bytes) -> PreparedTx:
+        """Prepare the relay of a retirement of minted balances that the holder signed."""
+        ...
+
+    def retire_typed_data(self, holder: str, token_ids: Sequence[int], amounts_wh: Sequence[int],
+                          claim: RetirementClaim, deadline_s: int, *, nonce: int | None = None) -> dict[str, Any]:
+        """Return the EIP-712 document of a retirement of minted balances."""
+        ...
+
+    def nonce(self, holder: str) -> int:
+        """Return the holder's current authorisation nonce."""
         ...
 
     def send_many(self, prepared: Sequence[PreparedTx]) -> list[TxResult]:
         """Send prepared transactions pipelined, wait for all receipts."""
         ...
 
-    def is_leaf_claimed(self, leaf: AllocationLeaf) -> bool:
-        """Return whether the allocation leaf was claimed."""
+    def is_leaf_claimed(self, holder: str, plant_index: int, interval_start_s: int) -> bool:
+        """Return whether the holder used its allocation of the plant-interval."""
         ...
 
-    def claim_ref_used(self, claim_ref: bytes) -> bool:
-        """Return whether a retirement used ``claim_ref``."""
+    def claim_ref_used(self, holder: str, claim_ref: bytes) -> bool:
+        """Return whether ``holder`` used ``claim_ref``."""
         ...
 
     def balance_of(self, holder: str, token_id: int) -> int:
         """Return the holder's minted, unretired Wh of ``token_id``."""
+        ...
+
+    def chain_time(self) -> int:
+        """Return the latest block's timestamp, UNIX s."""
         ...
 
     def events(self, from_block: int = 0, to_block: int | None = None) -> list[ChainEvent]:

@@ -32,7 +32,7 @@ class Holding:
 
     @property
     def available_wh(self) -> int:
-        """Wh not yet retired (0 when expired)."""
+        """Wh not yet retired (0 when expired). ``claimed``: minted (or used straight from its proof)."""
         return 0 if self.status == "expired" else self.leaf.amount_wh - self.retired_wh
 
 
@@ -82,7 +82,8 @@ def _holdings(session: Session, now: datetime, validity_months: int, tz: str,
     ).all()
     return [
         Holding(leaf_id=row.id, batch_id=batch_id, batch_mode=mode,
-                leaf=AllocationLeaf(code, row.interval_start_s, row.interval_s, row.holder_address, row.amount_wh),
+                leaf=AllocationLeaf(code, row.plant_id, row.interval_start_s, row.interval_s, row.holder_address,
+                                    row.amount_wh),
                 token_id=int(row.token_id), claimed=claim_id is not None, retired_wh=int(retired_wh),
                 status=certificate_status(amount_wh=row.amount_wh, retired_wh=int(retired_wh),
                                           interval_start_s=row.interval_start_s, now=now,

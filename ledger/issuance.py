@@ -6,7 +6,7 @@ States of a batch (:class:`~greenproof.ledger.models.IssuanceBatch`):
 2. ``sent`` — the chain accepted the transaction: its hash and block are recorded (the contract
    client sends and waits for the receipt in one call, so ``sent`` is written once the receipt is in);
 3. ``confirmed`` — the batch read back from the chain (``chain.batch(batch_id)``) matches the DB
-   (root, input hash, period); for a direct batch, every leaf is recorded as minted;
+   (its commitment to root, input hash, plants and shape);
 4. ``failed`` — the chain refused it for good (e.g. its intervals were already issued), or the
    batch on-chain under its id differs from the DB's.
 
@@ -14,21 +14,30 @@ Resuming a ``pending`` or ``sent`` batch first asks the chain whether the batch 
 only if it is not is the transaction (re)sent. The contract registers a batch id once, so a
 process killed at any point and rerun ends with exactly one anchored batch per input.
 
+Direct mode (contract v2 has no direct mint): the batch is anchored like any other, then every
+holder's leaves are claimed (minted to it) in the same run, one ``claimLeaves`` transaction per
+holder and up to :data:`CLAIM_CHUNK` leaves; leaves the chain already lists as claimed (a crash
+after the transaction) are recorded from their ``LeavesClaimed`` event after checking holder, token
+and amount. A confirmed direct batch whose claims were cut short is completed on the next run.
+
 Fault injection: ``on_step`` is called with the name of each completed step
 (:data:`ISSUANCE_STEPS`) and the batch id; raising from it simulates a crash right there.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from greenproof.contracts.client import AnchoredBatch
 from greenproof.contracts.errors import ContractRevertError
+from greenproof.contracts.leaves import AllocationLeaf, plant_key
+from greenproof.contracts.merkle import commitment
+from greenproof.contracts.records import AnchoredBatch
 
-from .batches import IntervalShares, batch_by_id, batch_plant_codes, build_batch, load_leaf_file
+from .batches import IntervalShares, batch_by_id, batch_layout, build_batch, load_leaf_file
 from .chain_port import CertificateChain, from_hex32
 from .database import session_scope
 from .errors import IssuanceError
@@ -36,6 +45,7 @@ from .leaf_file import LeafFile, hex32
 from .models import AllocationLeafRow, BatchState, ClaimRow, IssuanceBatch, Plant, utc_now
 
 __all__ = [
+    "CLAIM_CHUNK",
     "DIRECT_MAX_LINES",
     "ISSUANCE_STEPS",
     "StepHook",
@@ -45,11 +55,14 @@ __all__ = [
     "send_and_confirm",
 ]
 
-#: Steps reported to ``on_step``, in order.
-ISSUANCE_STEPS = ("pending_written", "transaction_mined", "sent_recorded", "confirmed")
+#: Steps reported to ``on_step``, in order (``claimed`` only in direct mode).
+ISSUANCE_STEPS = ("pending_written", "transaction_mined", "sent_recorded", "confirmed", "claimed")
 
-#: Most allocation lines a direct batch may mint (≈29k gas each within Anvil's 30 M gas block).
+#: Most allocation lines a direct batch may have (each is claimed in the same run).
 DIRECT_MAX_LINES = 800
+
+#: Most leaves per ``claimLeaves`` transaction (≈45k gas each with its proof).
+CLAIM_CHUNK = 200
 
 StepHook = Callable[[str, str], None]
 
@@ -58,29 +71,44 @@ def _no_hook(_step: str, _batch_id: str) -> None:
     return None
 
 
-def register_plants_on_chain(session: Session, chain: CertificateChain,
-                             codes: Iterable[str] | None = None) -> list[str]:
+def register_plants_on_chain(session: Session, chain: CertificateChain, codes: Iterable[str] | None = None, *,
+                             grid_s: int = 900) -> list[str]:
     """Register on-chain the ledger's plants that the chain does not know yet (issuer only).
+
+    A plant's on-chain index is its ledger id; its issuance grid is ``grid_s`` (the metering
+    interval): batches must start on it and last whole multiples of it.
 
     Parameters
     ----------
     codes : iterable of str, optional
         Plants to consider (default: all).
+    grid_s : int
+        Issuance grid of newly registered plants, seconds.
 
     Returns
     -------
     list of str
         Codes registered by this call.
+
+    Raises
+    ------
+    IssuanceError
+        If the chain holds another plant under a ledger plant's index (a different ledger or a reset DB).
     """
-    query = select(Plant).order_by(Plant.code)
+    query = select(Plant).order_by(Plant.id)
     if codes is not None:
         query = query.where(Plant.code.in_(list(codes)))
     registered = []
     for plant in session.scalars(query):
-        if chain.plant(plant.code) is None:
-            chain.register_plant(plant.code, plant.technology, plant.renewable, round(plant.capacity_mw * 1_000_000),
-                                 plant.location_code)
+        on_chain = chain.plant(plant.id)
+        if on_chain is None:
+            chain.register_plant(plant.id, plant.code, plant.technology, plant.renewable,
+                                 round(plant.capacity_mw * 1_000_000), grid_s, plant.location_code)
             registered.append(plant.code)
+        elif on_chain.plant_key != plant_key(plant.code):
+            raise IssuanceError(f"plant {plant.code!r} is #{plant.id} in the ledger, but the chain holds another plant "
+                                f"(key 0x{on_chain.plant_key.hex()}) under #{plant.id}: this ledger does not belong to "
+                                f"contract {getattr(chain, 'address', '?')}")
     return registered
 
 
@@ -104,7 +132,8 @@ def issue(
     chain : CertificateChain
         Contract client sending as an issuer.
     period_start_s, period_end_s, intervals, interval_s, mode
-        As in :func:`~greenproof.ledger.batches.build_batch`.
+        As in :func:`~greenproof.ledger.batches.build_batch`; ``interval_s`` is also the issuance
+        grid of plants registered on-chain by this run.
     on_step : callable, optional
         Fault-injection hook, called as ``on_step(step, batch_id)`` after each step.
 
@@ -122,7 +151,7 @@ def issue(
                             interval_s=interval_s, mode=mode)
         batch_id = batch.batch_id
     on_step("pending_written", batch_id)
-    return send_and_confirm(factory, chain, batch_id, on_step=on_step)
+    return send_and_confirm(factory, chain, batch_id, on_step=on_step, grid_s=interval_s)
 
 
 def resume_unfinished(factory: sessionmaker[Session], chain: CertificateChain, *,
@@ -136,7 +165,7 @@ def resume_unfinished(factory: sessionmaker[Session], chain: CertificateChain, *
 
 
 def send_and_confirm(factory: sessionmaker[Session], chain: CertificateChain, batch_id: str, *,
-                     on_step: StepHook = _no_hook) -> IssuanceBatch:
+                     on_step: StepHook = _no_hook, grid_s: int = 900) -> IssuanceBatch:
     """Send a stored batch unless the chain already has it, then confirm it from the chain.
 
     Raises
@@ -148,65 +177,58 @@ def send_and_confirm(factory: sessionmaker[Session], chain: CertificateChain, ba
     """
     with factory() as session:
         batch = batch_by_id(session, batch_id)
-        if batch.state == BatchState.CONFIRMED:
-            return batch
         if batch.state == BatchState.FAILED:
             raise IssuanceError(f"batch {batch_id} failed earlier: {batch.error}")
-        plant_codes = batch_plant_codes(session, batch)
-        file = load_leaf_file(session, batch_id) if batch.mode == "direct" else None
-        register_plants_on_chain(session, chain, plant_codes)
-    on_chain = chain.batch(from_hex32(batch_id))
-    tx_hash = batch.tx_hash
-    if on_chain is None:
-        tx_hash = _send(factory, chain, batch, plant_codes, file)
-        on_chain = chain.batch(from_hex32(batch_id))
-        if on_chain is None:
-            raise IssuanceError(f"batch {batch_id}: transaction {tx_hash} mined but the chain does not list it")
-        on_step("transaction_mined", batch_id)
-    if tx_hash is None:
-        tx_hash = _registering_tx(chain, batch_id, on_chain)
-    with session_scope(factory) as session:
-        stored = batch_by_id(session, batch_id)
-        if stored.state == BatchState.PENDING:
-            stored.state, stored.tx_hash, stored.block_number = BatchState.SENT, tx_hash, on_chain.block_number
-            stored.updated_at = utc_now()
-    on_step("sent_recorded", batch_id)
-    confirmed = _confirm(factory, chain, batch_id)
-    on_step("confirmed", batch_id)
-    return confirmed
+        if batch.state != BatchState.CONFIRMED:
+            plant_codes = [code for code, _ in session.execute(
+                select(Plant.code, Plant.id).where(Plant.id.in_(batch_layout(session, batch).plants)))]
+            register_plants_on_chain(session, chain, plant_codes, grid_s=grid_s)
+    if batch.state != BatchState.CONFIRMED:
+        if chain.batch_commitment(from_hex32(batch_id)) is None:
+            mined_in = _send(factory, chain, batch)
+            on_chain = chain.batch(from_hex32(batch_id), from_block=mined_in)
+            if on_chain is None:
+                raise IssuanceError(f"batch {batch_id}: its transaction was mined but the chain does not list it")
+            on_step("transaction_mined", batch_id)
+        else:  # registered before (a crash, another run): its event is searched from the block last recorded
+            on_chain = chain.batch(from_hex32(batch_id), from_block=batch.block_number or 0)
+            if on_chain is None:
+                raise IssuanceError(f"batch {batch_id} vanished from the chain while it was being read")
+        with session_scope(factory) as session:
+            stored = batch_by_id(session, batch_id)
+            if stored.state == BatchState.PENDING:
+                stored.state, stored.updated_at = BatchState.SENT, utc_now()
+                stored.tx_hash, stored.block_number = on_chain.tx_hash, on_chain.block_number
+        on_step("sent_recorded", batch_id)
+        _confirm(factory, chain, batch_id, on_chain)
+        on_step("confirmed", batch_id)
+    if batch.mode == "direct":
+        _claim_every_leaf(factory, chain, batch_id)
+        on_step("claimed", batch_id)
+    with factory() as session:
+        return batch_by_id(session, batch_id)
 
 
-def _send(factory: sessionmaker[Session], chain: CertificateChain, batch: IssuanceBatch, plant_codes: list[str],
-          file: LeafFile | None) -> str | None:
-    """Send the batch's transaction; return its hash (None if another run registered the batch meanwhile)."""
-    batch_id = from_hex32(batch.batch_id)
+def _send(factory: sessionmaker[Session], chain: CertificateChain, batch: IssuanceBatch) -> int:
+    """Anchor the batch; return its block (0 if another run registered it meanwhile). A refusal marks it ``failed``."""
     try:
-        if file is not None:  # direct mode: mint every allocation leaf
-            if len(file.allocation_leaves) > DIRECT_MAX_LINES:
-                raise IssuanceError(f"batch {batch.batch_id} has {len(file.allocation_leaves)} allocation lines; "
-                                    f"direct issuance takes at most {DIRECT_MAX_LINES}: anchor it instead")
-            result = chain.issue_batch(batch_id, from_hex32(batch.input_hash), batch.period_start_s,
-                                       batch.period_end_s, plant_codes, file.cap_leaves, file.allocation_leaves)
-        else:
-            result = chain.anchor_batch(batch_id, from_hex32(batch.root), from_hex32(batch.input_hash),
-                                        batch.period_start_s, batch.period_end_s, plant_codes)
+        with factory() as session:
+            layout = batch_layout(session, batch)
+            if batch.mode == "direct":
+                lines = session.scalar(select(func.count()).where(AllocationLeafRow.batch_pk == batch.id)) or 0
+                if lines > DIRECT_MAX_LINES:
+                    raise IssuanceError(f"batch {batch.batch_id} has {lines} allocation lines; direct issuance takes "
+                                        f"at most {DIRECT_MAX_LINES}: anchor it instead")
+        return chain.anchor_batch(from_hex32(batch.batch_id), from_hex32(batch.root), from_hex32(batch.input_hash),
+                                  layout).block_number
     except ContractRevertError as exc:
         if exc.name == "GreenCertificateBatchAlreadyRegistered":
-            return None
+            return 0
         _mark_failed(factory, batch.batch_id, f"the chain refused the batch: {exc}")
         raise IssuanceError(f"batch {batch.batch_id}: the chain refused it: {exc}") from exc
     except IssuanceError as exc:
         _mark_failed(factory, batch.batch_id, str(exc))
         raise
-    return result.tx_hash
-
-
-def _registering_tx(chain: CertificateChain, batch_id: str, on_chain: AnchoredBatch) -> str | None:
-    """Return the hash of the transaction that registered ``batch_id`` (from its block's events)."""
-    for event in chain.events(on_chain.block_number, on_chain.block_number):
-        if event.name in ("BatchAnchored", "BatchIssued") and hex32(event.args["batchId"]) == batch_id:
-            return event.tx_hash
-    return None
 
 
 def _mark_failed(factory: sessionmaker[Session], batch_id: str, error: str) -> None:
@@ -215,42 +237,72 @@ def _mark_failed(factory: sessionmaker[Session], batch_id: str, error: str) -> N
         batch.state, batch.error, batch.updated_at = BatchState.FAILED, error[:2000], utc_now()
 
 
-def _mismatch(batch: IssuanceBatch, plant_codes: list[str], on_chain: AnchoredBatch) -> str | None:
-    expected_root = bytes(32) if batch.mode == "direct" else from_hex32(batch.root)
-    checks = {
-        "root": (hex32(expected_root), hex32(on_chain.root)),
-        "input hash": (batch.input_hash, hex32(on_chain.input_hash)),
-        "period": ((batch.period_start_s, batch.period_end_s), (on_chain.period_start_s, on_chain.period_end_s)),
-        "direct": (batch.mode == "direct", on_chain.direct),
-    }
-    for what, (db_value, chain_value) in checks.items():
-        if db_value != chain_value:
-            return f"{what} is {db_value} in the DB but {chain_value} on-chain"
-    return None if plant_codes else "the batch lists no plants"
-
-
-def _confirm(factory: sessionmaker[Session], chain: CertificateChain, batch_id: str) -> IssuanceBatch:
-    on_chain = chain.batch(from_hex32(batch_id))
+def _confirm(factory: sessionmaker[Session], chain: CertificateChain, batch_id: str, on_chain: AnchoredBatch) -> None:
     with session_scope(factory) as session:
         batch = batch_by_id(session, batch_id)
-        if on_chain is None:
-            raise IssuanceError(f"batch {batch_id} is recorded as sent in tx {batch.tx_hash} but is not on-chain")
-        problem = _mismatch(batch, batch_plant_codes(session, batch), on_chain)
-        if problem is not None:
+        expected = commitment(from_hex32(batch.root), from_hex32(batch.input_hash), batch_layout(session, batch))
+        if expected != on_chain.commitment:
+            problem = (f"the chain's commitment {hex32(on_chain.commitment)} is not the DB's {hex32(expected)} "
+                       f"(root, input hash, plants or shape differ; on-chain root {hex32(on_chain.root)})")
             batch.state, batch.error, batch.updated_at = BatchState.FAILED, problem, utc_now()
             session.commit()
             raise IssuanceError(f"batch {batch_id}: {problem}")
         batch.state, batch.block_number, batch.updated_at = BatchState.CONFIRMED, on_chain.block_number, utc_now()
-        if batch.mode == "direct":
-            _record_direct_mints(session, batch)
-        return batch
 
 
-def _record_direct_mints(session: Session, batch: IssuanceBatch) -> None:
-    leaf_ids = session.scalars(select(AllocationLeafRow.id).where(AllocationLeafRow.batch_pk == batch.id)).all()
-    now = utc_now()
-    session.execute(insert(ClaimRow), [
-        {"leaf_id": leaf_id, "mode": "direct", "tx_hash": batch.tx_hash, "block_number": batch.block_number,
-         "created_at": now}
-        for leaf_id in leaf_ids
-    ])
+def _claim_every_leaf(factory: sessionmaker[Session], chain: CertificateChain, batch_id: str) -> None:
+    """Claim (mint) every not yet claimed leaf of a direct batch to its holder and record the claims."""
+    with factory() as session:
+        file = load_leaf_file(session, batch_id)
+        batch_pk = batch_by_id(session, batch_id).id
+        claimed = set(session.scalars(select(AllocationLeafRow.leaf_hash).join(ClaimRow)
+                                      .where(AllocationLeafRow.batch_pk == batch_pk)))
+    todo: defaultdict[str, list[AllocationLeaf]] = defaultdict(list)
+    for leaf in file.tree.allocations:
+        if hex32(leaf.hash) not in claimed:
+            todo[leaf.holder].append(leaf)
+    for holder, leaves in todo.items():
+        on_chain = [x for x in leaves if chain.is_leaf_claimed(holder, x.plant_index, x.interval_start_s)]
+        adopted = _adopt_claims(chain, file, holder, on_chain)
+        sent = []
+        done = set(on_chain)
+        rest = [x for x in leaves if x not in done]
+        for start in range(0, len(rest), CLAIM_CHUNK):
+            chunk = rest[start:start + CLAIM_CHUNK]
+            result = chain.claim_leaves(file.header, holder, file.leaf_refs(chunk), file.proof(chunk))
+            sent += [(leaf, result.tx_hash, result.block_number) for leaf in chunk]
+        _record_claims(factory, batch_pk, [*adopted, *sent])
+
+
+def _adopt_claims(chain: CertificateChain, file: LeafFile, holder: str,
+                  leaves: list[AllocationLeaf]) -> list[tuple[AllocationLeaf, str, int]]:
+    """Match leaves the chain lists as claimed to ``LeavesClaimed`` events of this batch (holder, token, Wh)."""
+    if not leaves:
+        return []
+    found: dict[int, tuple[int, str, int]] = {}
+    for event in chain.events():
+        if event.name == "LeavesClaimed" and hex32(event.args["batchId"]) == file.batch_id \
+                and event.args["holder"] == holder:
+            for token, wh in zip(event.args["ids"], event.args["amountsWh"], strict=True):
+                found[token] = (wh, event.tx_hash, event.block_number)
+    adopted = []
+    for leaf in leaves:
+        wh, tx_hash, block = found.get(leaf.token_id, (None, "", 0))
+        if wh != leaf.amount_wh:
+            raise IssuanceError(f"batch {file.batch_id}: the chain lists {holder}'s leaf of plant {leaf.plant_code!r} "
+                                f"at {leaf.interval_start_s} as used, but no LeavesClaimed event of this batch mints "
+                                f"its {leaf.amount_wh} Wh to it")
+        adopted.append((leaf, tx_hash, block))
+    return adopted
+
+
+def _record_claims(factory: sessionmaker[Session], batch_pk: int,
+                   claims: list[tuple[AllocationLeaf, str, int]]) -> None:
+    if not claims:
+        return
+    with session_scope(factory) as session:
+        ids = dict(session.execute(select(AllocationLeafRow.leaf_hash, AllocationLeafRow.id)
+                                   .where(AllocationLeafRow.batch_pk == batch_pk)).all())
+        now = utc_now()
+        session.add_all(ClaimRow(leaf_id=ids[hex32(leaf.hash)], mode="direct", tx_hash=tx_hash, block_number=block,
+                                 created_at=now) for leaf, tx_hash, block in claims)

@@ -1,42 +1,45 @@
-"""The published leaf file of a batch: everything anyone needs to rebuild and check its Merkle root.
+"""The published leaf file of a batch: everything anyone needs to rebuild its tree and check it against the chain.
 
-Format ``greenproof-leaf-file/1``: canonical JSON (UTF-8, sorted keys, no whitespace) of::
+Format ``greenproof-leaf-file/2`` (contract v2): canonical JSON (UTF-8, sorted keys, no whitespace) of::
 
     {
-      "format": "greenproof-leaf-file/1",
-      "batch_id": "0x…", "input_hash": "0x…", "root": "0x…",
-      "period_start_s": int, "period_end_s": int, "interval_s": int,     # UNIX s UTC, end exclusive
-      "plants": ["H1", …],                                              # plant codes of the batch
-      "cap_leaves": [{"plant_code", "interval_start_s", "interval_s", "cap_wh",
-                      "token_id", "leaf_hash"}, …],
-      "allocation_leaves": [{"plant_code", "interval_start_s", "interval_s", "holder",
-                             "amount_wh", "token_id", "leaf_hash"}, …]
+      "format": "greenproof-leaf-file/2",
+      "batch_id": "0x…", "input_hash": "0x…", "root": "0x…", "commitment": "0x…",
+      "period_start_s": int, "period_end_s": int, "interval_s": int,   # UNIX s UTC, end exclusive
+      "slot_bits": int, "discharge_bits": int,
+      "plants": [{"code": "H1", "index": 1}, …],                       # sorted by on-chain index
+      "caps": [{"plant_code", "plant_index", "interval_start_s", "interval_s", "cap_wh", "token_id"}, …],
+      "allocation_leaves": [{"plant_code", "plant_index", "interval_start_s", "interval_s", "holder",
+                             "amount_wh", "token_id", "leaf_hash", "position"}, …]
     }
 
-Leaves are sorted by (interval, plant[, holder]); ``token_id`` is a decimal string, hashes are
-``0x`` hex. ``token_id`` and ``leaf_hash`` are conveniences: :meth:`LeafFile.from_bytes`
-recomputes both from the other fields with :mod:`greenproof.contracts.leaves` and refuses a file
-where they differ. The root is rebuilt with :class:`greenproof.contracts.merkle.MerkleTree` over
-the leaf hashes of both kinds.
+Leaves and caps are written by position. ``token_id``, ``leaf_hash``, ``position``, ``root`` and
+``commitment`` are conveniences: :meth:`LeafFile.from_bytes` recomputes them with
+:mod:`greenproof.contracts` (leaf encodings and :class:`~greenproof.contracts.merkle.BatchTree`)
+and refuses a file where any differs. The commitment is what the contract stores for the batch:
+compare it with ``chain.batch(batch_id).commitment``.
+
+Version 1 files (contract v1: sorted-pair tree, cap leaves) are refused with a message naming the version.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from greenproof.contracts.leaves import AllocationLeaf, CapLeaf, leaf_hash
-from greenproof.contracts.merkle import MerkleTree
+from greenproof.contracts.leaves import AllocationLeaf, PlantIntervalCap, leaf_hash
+from greenproof.contracts.merkle import BatchLayout, BatchTree
+from greenproof.contracts.records import BatchHeader, LeafRef
 
 from .canonical import canonical_json
 from .errors import LeafFileError
 
 __all__ = ["LEAF_FILE_FORMAT", "LeafFile", "hex32"]
 
-LEAF_FILE_FORMAT = "greenproof-leaf-file/1"
+LEAF_FILE_FORMAT = "greenproof-leaf-file/2"
 
 
 def hex32(value: bytes) -> str:
@@ -44,8 +47,11 @@ def hex32(value: bytes) -> str:
     return "0x" + value.hex()
 
 
-def _leaf_key(leaf: AllocationLeaf | CapLeaf) -> tuple[int, str, str]:
-    return leaf.interval_start_s, leaf.plant_code, getattr(leaf, "holder", "")
+def _from_hex32(value: str, what: str) -> bytes:
+    raw = bytes.fromhex(value.removeprefix("0x"))
+    if len(raw) != 32:
+        raise LeafFileError(f"{what} {value!r} is not a 32-byte hex value")
+    return raw
 
 
 @dataclass(frozen=True)
@@ -55,13 +61,13 @@ class LeafFile:
     Attributes
     ----------
     batch_id, input_hash, root : str
-        ``0x`` hex, 32 bytes each.
+        ``0x`` hex, 32 bytes each; ``root`` as stated (checked against the leaves by :meth:`check`).
     period_start_s, period_end_s, interval_s : int
         Batch period in UNIX seconds UTC (end exclusive) and the interval length in seconds.
-    plant_codes : tuple of str
-        Plants the batch issues (their watermarks advance to ``period_end_s``).
-    cap_leaves, allocation_leaves : tuple
-        The leaves, any order (written sorted).
+    plants : tuple of (str, int)
+        ``(code, on-chain index)`` of the batch's plants.
+    caps, allocation_leaves : tuple
+        Plant-interval caps and allocation leaves, any order.
     """
 
     batch_id: str
@@ -70,34 +76,58 @@ class LeafFile:
     period_start_s: int
     period_end_s: int
     interval_s: int
-    plant_codes: tuple[str, ...]
-    cap_leaves: tuple[CapLeaf, ...]
+    plants: tuple[tuple[str, int], ...]
+    caps: tuple[PlantIntervalCap, ...]
     allocation_leaves: tuple[AllocationLeaf, ...]
 
     @cached_property
-    def cap_hashes(self) -> tuple[bytes, ...]:
-        """Leaf hashes of ``cap_leaves``, in their order."""
-        return tuple(leaf_hash(leaf) for leaf in self.cap_leaves)
+    def tree(self) -> BatchTree:
+        """The batch tree rebuilt from the leaves.
 
-    @cached_property
-    def allocation_hashes(self) -> tuple[bytes, ...]:
-        """Leaf hashes of ``allocation_leaves``, in their order."""
-        return tuple(leaf_hash(leaf) for leaf in self.allocation_leaves)
-
-    @cached_property
-    def tree(self) -> MerkleTree:
-        """The Merkle tree rebuilt from the leaves (both kinds)."""
+        Raises
+        ------
+        LeafFileError
+            If the leaves do not form a valid batch (outside the period, above a cap, a holder twice in
+            one plant-interval, a plant code that is not the batch's code for its index).
+        """
+        codes = dict((index, code) for code, index in self.plants)
+        for item in (*self.caps, *self.allocation_leaves):
+            if codes.get(item.plant_index) != item.plant_code:
+                raise LeafFileError(f"batch {self.batch_id}: {item} names plant {item.plant_code!r} #"
+                                    f"{item.plant_index}, not a plant of the batch {sorted(self.plants)}")
+        span = self.period_end_s - self.period_start_s
+        if self.interval_s <= 0 or span <= 0 or span % self.interval_s:
+            raise LeafFileError(f"batch {self.batch_id}: period [{self.period_start_s}, {self.period_end_s}) is not "
+                                f"made of whole {self.interval_s} s intervals")
         try:
-            return MerkleTree([*self.cap_hashes, *self.allocation_hashes])
-        except ValueError as exc:
+            return BatchTree(period_start_s=self.period_start_s, interval_s=self.interval_s,
+                             interval_count=span // self.interval_s, plants=codes, caps=self.caps,
+                             allocations=self.allocation_leaves)
+        except (ValueError, KeyError) as exc:
             raise LeafFileError(f"leaf file of batch {self.batch_id}: {exc}") from exc
 
-    @cached_property
-    def _caps(self) -> dict[tuple[str, int], CapLeaf]:
-        return {(cap.plant_code, cap.interval_start_s): cap for cap in self.cap_leaves}
+    @property
+    def layout(self) -> BatchLayout:
+        """Shape and plants of the batch, as anchored on-chain."""
+        return self.tree.layout
 
-    def cap_of(self, leaf: AllocationLeaf) -> CapLeaf:
-        """Return the cap leaf of ``leaf``'s plant-interval.
+    @property
+    def commitment(self) -> bytes:
+        """What the contract stores for this batch (see :func:`greenproof.contracts.merkle.commitment`)."""
+        return self.tree.commitment(_from_hex32(self.input_hash, "input hash"))
+
+    @property
+    def header(self) -> BatchHeader:
+        """The header of proofs of allocation leaves of this batch."""
+        return BatchHeader(_from_hex32(self.batch_id, "batch id"), _from_hex32(self.input_hash, "input hash"),
+                           self.tree.discharge_root, self.layout)
+
+    @cached_property
+    def _caps(self) -> dict[tuple[int, int], PlantIntervalCap]:
+        return {(cap.plant_index, cap.interval_start_s): cap for cap in self.caps}
+
+    def cap_of(self, leaf: AllocationLeaf) -> PlantIntervalCap:
+        """Return the cap of ``leaf``'s plant-interval.
 
         Raises
         ------
@@ -105,13 +135,13 @@ class LeafFile:
             If the file has no cap for it.
         """
         try:
-            return self._caps[(leaf.plant_code, leaf.interval_start_s)]
+            return self._caps[(leaf.plant_index, leaf.interval_start_s)]
         except KeyError:
-            raise LeafFileError(f"batch {self.batch_id}: no cap leaf for plant {leaf.plant_code!r} at "
+            raise LeafFileError(f"batch {self.batch_id}: no cap for plant {leaf.plant_code!r} at "
                                 f"{leaf.interval_start_s}") from None
 
-    def proof(self, leaf: AllocationLeaf | CapLeaf) -> list[bytes]:
-        """Return the Merkle proof (sibling hashes) of ``leaf``.
+    def position(self, leaf: AllocationLeaf) -> int:
+        """Return the position of ``leaf`` in the batch tree.
 
         Raises
         ------
@@ -119,101 +149,122 @@ class LeafFile:
             If ``leaf`` is not in the file.
         """
         try:
-            return self.tree.proof(leaf_hash(leaf))
+            return self.tree.position(leaf)
         except KeyError:
             raise LeafFileError(f"batch {self.batch_id}: leaf {leaf} is not in the leaf file") from None
 
-    def check(self) -> None:
-        """Check the file is self-consistent.
+    def proof(self, leaves: Iterable[AllocationLeaf]) -> list[bytes]:
+        """Return the multiproof of ``leaves`` (see :meth:`greenproof.contracts.merkle.BatchTree.multiproof`).
 
         Raises
         ------
         LeafFileError
-            If the rebuilt root differs from ``root``, a leaf lies outside the period or the plant
-            list, an allocation has no cap leaf, or a plant-interval's allocations exceed its cap.
+            If a leaf is not in the file.
+        """
+        chosen = list(leaves)
+        for leaf in chosen:
+            self.position(leaf)
+        return self.tree.multiproof(chosen)
+
+    def leaf_refs(self, leaves: Sequence[AllocationLeaf], retire_wh: Sequence[int] | None = None) -> list[LeafRef]:
+        """Return the contract's ``LeafRef`` of each leaf (``retire_wh`` of each to retire; none to claim)."""
+        amounts = [0] * len(leaves) if retire_wh is None else list(retire_wh)
+        return [LeafRef(self.position(leaf), leaf.amount_wh, wh) for leaf, wh in zip(leaves, amounts, strict=True)]
+
+    def check(self) -> None:
+        """Check the file is self-consistent: the leaves rebuild the stated root and respect their caps.
+
+        Raises
+        ------
+        LeafFileError
+            If the rebuilt root differs from ``root`` or the leaves do not form a valid batch.
         """
         if hex32(self.tree.root) != self.root:
             raise LeafFileError(f"batch {self.batch_id}: leaves rebuild root {hex32(self.tree.root)}, the file "
                                 f"states {self.root}")
-        plants = set(self.plant_codes)
-        allocated: defaultdict[tuple[str, int], int] = defaultdict(int)
-        for leaf in (*self.cap_leaves, *self.allocation_leaves):
-            if leaf.plant_code not in plants:
-                raise LeafFileError(f"batch {self.batch_id}: leaf {leaf} names plant {leaf.plant_code!r}, not one "
-                                    f"of the batch's plants {sorted(plants)}")
-            if not self.period_start_s <= leaf.interval_start_s <= self.period_end_s - leaf.interval_s:
-                raise LeafFileError(f"batch {self.batch_id}: leaf {leaf} lies outside the period "
-                                    f"[{self.period_start_s}, {self.period_end_s})")
-        for leaf in self.allocation_leaves:
-            allocated[(leaf.plant_code, leaf.interval_start_s)] += leaf.amount_wh
-        for (plant, start), total_wh in allocated.items():
-            cap = self._caps.get((plant, start))
-            if cap is None:
-                raise LeafFileError(f"batch {self.batch_id}: allocations of plant {plant!r} at {start} have no cap")
-            if total_wh > cap.cap_wh:
-                raise LeafFileError(f"batch {self.batch_id}: plant {plant!r} at {start}: allocations sum to "
-                                    f"{total_wh} Wh > cap {cap.cap_wh} Wh")
 
     def to_bytes(self) -> bytes:
         """Return the canonical JSON bytes of the file (see the module docstring)."""
+        tree = self.tree
         return canonical_json({
             "format": LEAF_FILE_FORMAT,
             "batch_id": self.batch_id,
             "input_hash": self.input_hash,
             "root": self.root,
+            "commitment": hex32(self.commitment),
             "period_start_s": self.period_start_s,
             "period_end_s": self.period_end_s,
             "interval_s": self.interval_s,
-            "plants": sorted(self.plant_codes),
-            "cap_leaves": [
-                {"plant_code": cap.plant_code, "interval_start_s": cap.interval_start_s, "interval_s": cap.interval_s,
-                 "cap_wh": cap.cap_wh, "token_id": str(cap.token_id), "leaf_hash": hex32(leaf_hash(cap))}
-                for cap in sorted(self.cap_leaves, key=_leaf_key)
+            "slot_bits": tree.layout.slot_bits,
+            "discharge_bits": tree.layout.discharge_bits,
+            "plants": [{"code": code, "index": index} for code, index in sorted(self.plants, key=lambda p: p[1])],
+            "caps": [
+                {"plant_code": cap.plant_code, "plant_index": cap.plant_index, "interval_start_s": cap.interval_start_s,
+                 "interval_s": cap.interval_s, "cap_wh": cap.cap_wh, "token_id": str(cap.token_id)}
+                for cap in tree.caps
             ],
             "allocation_leaves": [
-                {"plant_code": leaf.plant_code, "interval_start_s": leaf.interval_start_s,
-                 "interval_s": leaf.interval_s, "holder": leaf.holder, "amount_wh": leaf.amount_wh,
-                 "token_id": str(leaf.token_id), "leaf_hash": hex32(leaf_hash(leaf))}
-                for leaf in sorted(self.allocation_leaves, key=_leaf_key)
+                {"plant_code": leaf.plant_code, "plant_index": leaf.plant_index,
+                 "interval_start_s": leaf.interval_start_s, "interval_s": leaf.interval_s, "holder": leaf.holder,
+                 "amount_wh": leaf.amount_wh, "token_id": str(leaf.token_id), "leaf_hash": hex32(leaf_hash(leaf)),
+                 "position": tree.position(leaf)}
+                for leaf in tree.allocations
             ],
         })
 
     @classmethod
     def from_bytes(cls, data: bytes) -> LeafFile:
-        """Parse a leaf file, recomputing every token id and leaf hash.
+        """Parse a leaf file, recomputing every token id, leaf hash, position and the commitment.
 
         Raises
         ------
         LeafFileError
-            If the JSON is malformed, a field is missing or mistyped, or a stated token id or
-            leaf hash differs from the recomputed one.
+            If the JSON is malformed or of another format version, a field is missing or mistyped,
+            or a stated token id, leaf hash, position or commitment differs from the recomputed one.
         """
         try:
             doc = json.loads(data)
             if doc.get("format") != LEAF_FILE_FORMAT:
-                raise LeafFileError(f"leaf file format {doc.get('format')!r} is not {LEAF_FILE_FORMAT!r}")
-            caps = tuple(_checked(CapLeaf(str(row["plant_code"]), int(row["interval_start_s"]),
-                                          int(row["interval_s"]), int(row["cap_wh"])), row, "cap_leaves", i)
-                         for i, row in enumerate(doc["cap_leaves"]))
-            allocations = tuple(_checked(AllocationLeaf(str(row["plant_code"]), int(row["interval_start_s"]),
-                                                        int(row["interval_s"]), str(row["holder"]),
-                                                        int(row["amount_wh"])), row, "allocation_leaves", i)
+                raise LeafFileError(f"leaf file format {doc.get('format')!r} is not {LEAF_FILE_FORMAT!r} "
+                                    "(version 1 files belong to the v1 contract)")
+            caps = tuple(_checked_token(PlantIntervalCap(str(row["plant_code"]), int(row["plant_index"]),
+                                                         int(row["interval_start_s"]), int(row["interval_s"]),
+                                                         int(row["cap_wh"])), row, "caps", i)
+                         for i, row in enumerate(doc["caps"]))
+            allocations = tuple(_checked_leaf(AllocationLeaf(str(row["plant_code"]), int(row["plant_index"]),
+                                                             int(row["interval_start_s"]), int(row["interval_s"]),
+                                                             str(row["holder"]), int(row["amount_wh"])), row, i)
                                 for i, row in enumerate(doc["allocation_leaves"]))
-            return cls(batch_id=str(doc["batch_id"]), input_hash=str(doc["input_hash"]), root=str(doc["root"]),
+            file = cls(batch_id=str(doc["batch_id"]), input_hash=str(doc["input_hash"]), root=str(doc["root"]),
                        period_start_s=int(doc["period_start_s"]), period_end_s=int(doc["period_end_s"]),
-                       interval_s=int(doc["interval_s"]), plant_codes=tuple(doc["plants"]),
-                       cap_leaves=caps, allocation_leaves=allocations)
+                       interval_s=int(doc["interval_s"]),
+                       plants=tuple((str(p["code"]), int(p["index"])) for p in doc["plants"]),
+                       caps=caps, allocation_leaves=allocations)
+            for i, (leaf, row) in enumerate(zip(allocations, doc["allocation_leaves"], strict=True)):
+                if int(row["position"]) != file.position(leaf):
+                    raise LeafFileError(f"allocation_leaves[{i}]: position {row['position']} differs from the "
+                                        f"recomputed {file.position(leaf)}")
+            if str(doc["commitment"]).lower() != hex32(file.commitment):
+                raise LeafFileError(f"commitment {doc['commitment']} differs from the recomputed "
+                                    f"{hex32(file.commitment)}")
+            return file
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             if isinstance(exc, LeafFileError):
                 raise
             raise LeafFileError(f"malformed leaf file: {type(exc).__name__}: {exc}") from exc
 
 
-def _checked(leaf: AllocationLeaf | CapLeaf, row: dict[str, Any], table: str, index: int) -> Any:
+def _checked_token(item: PlantIntervalCap | AllocationLeaf, row: dict[str, Any], table: str, index: int) -> Any:
+    if str(row["token_id"]) != str(item.token_id):
+        raise LeafFileError(f"{table}[{index}]: token_id {row['token_id']} differs from the recomputed "
+                            f"{item.token_id}")
+    return item
+
+
+def _checked_leaf(leaf: AllocationLeaf, row: dict[str, Any], index: int) -> AllocationLeaf:
     """Return ``leaf`` after checking the row's stated token id and leaf hash against recomputed ones."""
-    if str(row["token_id"]) != str(leaf.token_id):
-        raise LeafFileError(f"{table}[{index}]: token_id {row['token_id']} differs from the recomputed {leaf.token_id}")
+    _checked_token(leaf, row, "allocation_leaves", index)
     if str(row["leaf_hash"]).lower() != hex32(leaf_hash(leaf)):
-        raise LeafFileError(f"{table}[{index}]: leaf_hash {row['leaf_hash']} differs from the recomputed "
+        raise LeafFileError(f"allocation_leaves[{index}]: leaf_hash {row['leaf_hash']} differs from the recomputed "
                             f"{hex32(leaf_hash(leaf))}")
     return leaf

@@ -210,7 +210,7 @@ class IssuanceBatch(Base):
 
 
 class BatchPlant(Base):
-    """A plant issued by a batch (the batch's on-chain ``plantKeys``; its watermark moves to the period end)."""
+    """A plant issued by a batch (the batch's on-chain ``plants``, by plant id = on-chain index)."""
 
     __tablename__ = "batch_plants"
 
@@ -246,7 +246,11 @@ class AllocationLeafRow(Base):
 
 
 class CapLeafRow(Base):
-    """A plant's metered generation in one interval (whole Wh): the supply cap of its token id."""
+    """A plant's metered generation in one interval (whole Wh): the cap of its plant-interval node.
+
+    ``leaf_hash`` holds the hash of the plant-interval node (contract v2), which commits to the cap
+    and to the sum of the leaves under it.
+    """
 
     __tablename__ = "cap_leaves"
 
@@ -313,14 +317,18 @@ class RetirementRow(Base):
 
 
 class RetirementLine(Base):
-    """The part of a retirement burnt from one allocation leaf, in one on-chain transaction."""
+    """The part of a retirement taken from one allocation leaf.
+
+    Lines of one batch are retired in one transaction under one on-chain claim reference
+    (``chain_claim_ref``, shared by those lines).
+    """
 
     __tablename__ = "retirement_lines"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     retirement_id: Mapped[int] = mapped_column(ForeignKey("retirements.id", ondelete="CASCADE"), index=True)
     leaf_id: Mapped[int] = mapped_column(ForeignKey("allocation_leaves.id"), index=True)
-    chain_claim_ref: Mapped[str] = mapped_column(String(HASH_LEN), unique=True)
+    chain_claim_ref: Mapped[str] = mapped_column(String(HASH_LEN), index=True)
     amount_wh: Mapped[int] = mapped_column(BigInteger)
     tx_hash: Mapped[str | None] = mapped_column(String(HASH_LEN))
     block_number: Mapped[int | None] = mapped_column(BigInteger)

@@ -1,22 +1,25 @@
-"""Independent verification: a leaf against the on-chain root, from the chain and the published leaf file only.
+"""Independent verification: a leaf against the on-chain commitment, from the chain and the published leaf file only.
 
-Nothing here reads the ledger database. Given a batch's leaf file (``greenproof-leaf-file/1``)
-and a chain client, :func:`verify_leaf` rebuilds the Merkle tree from the file, checks the file
-against itself (root, caps), then checks the leaf and its cap leaf with Merkle proofs against the
-root *stored on-chain* for the batch id, and reads the anchoring transaction, the claim and the
-retirements of the leaf from the contract's events. A directly issued batch has no root on-chain;
-its leaf is checked against the mint (``TransferSingle`` from the zero address) in the issuing
-transaction instead.
+Nothing here reads the ledger database. Given a batch's leaf file (``greenproof-leaf-file/2``)
+and a chain client, :func:`verify_leaf` rebuilds the batch tree from the file, checks the file
+against itself (root, caps), compares the file's commitment with the one the contract stores for
+the batch id, checks the leaf's multiproof off-chain with the contract's own fold
+(:func:`greenproof.contracts.multiproof.generation_commitment`, caps checked against the plants'
+registered capacities), and reads the anchoring transaction, the claim and the retirements of the
+leaf from the contract's events.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from greenproof.contracts.client import ChainEvent
-from greenproof.contracts.leaves import AllocationLeaf, leaf_hash
-from greenproof.contracts.merkle import verify_proof
+from greenproof.contracts.errors import ProofError
+from greenproof.contracts.events import ChainEvent
+from greenproof.contracts.leaves import AllocationLeaf
+from greenproof.contracts.multiproof import ProvenLeaf, generation_commitment
+from greenproof.contracts.records import AnchoredBatch, PlantInfo
 
 from .chain_port import CertificateChain, from_hex32
 from .errors import LeafFileError
@@ -24,12 +27,10 @@ from .leaf_file import LeafFile, hex32
 
 __all__ = ["HolderVerification", "LeafVerification", "RetirementEvent", "verify_holder", "verify_leaf"]
 
-_ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
-
 
 @dataclass(frozen=True)
 class RetirementEvent:
-    """A ``Retired`` event of the leaf's token by its holder."""
+    """The part of a ``Retired`` event that retired the leaf's token for its holder."""
 
     claim_ref: str
     amount_wh: int
@@ -52,18 +53,19 @@ class LeafVerification:
         ``0x`` hex.
     leaf : AllocationLeaf
     file_root, chain_root : str or None
-        Root stated by the leaf file, and stored on-chain (None if the batch is not on-chain;
-        zero for a direct batch).
-    direct : bool
-        The batch was issued directly (minted), not anchored.
+        Root stated by the leaf file, and anchored on-chain (None if the batch is not on-chain).
+    commitment : str or None
+        What the contract stores for the batch (None if not on-chain); the file's must equal it.
+    position : int or None
+        The leaf's position in the batch tree.
     proof : tuple of str
-        Merkle path of the leaf (sibling hashes, leaf to root), checked against ``chain_root``.
+        The leaf's multiproof (its plant-interval's cap included), checked against ``commitment``.
     cap_wh : int or None
-        The plant-interval's cap from the file (its own proof is checked too).
+        The plant-interval's cap from the file (proven with the leaf).
     anchor_tx, anchor_block
-        Transaction and block that registered the batch.
+        Transaction and block that anchored the batch.
     claim_tx : str or None
-        Transaction of the ``LeafClaimed`` event (or the direct mint).
+        Transaction that minted the leaf (``LeavesClaimed``) or retired it straight from its proof.
     retirements : tuple of RetirementEvent
         Retirements of the leaf's token by its holder.
     problems : tuple of str
@@ -75,7 +77,8 @@ class LeafVerification:
     leaf_hash: str
     file_root: str
     chain_root: str | None
-    direct: bool
+    commitment: str | None
+    position: int | None
     proof: tuple[str, ...]
     cap_wh: int | None
     anchor_tx: str | None
@@ -91,7 +94,7 @@ class LeafVerification:
 
     @property
     def claimed(self) -> bool:
-        """True when the leaf is minted on-chain (claimed with its proof, or issued directly)."""
+        """True when the leaf is used on-chain (minted to its holder, or retired straight from its proof)."""
         return self.claim_tx is not None
 
     @property
@@ -121,7 +124,7 @@ class HolderVerification:
 
     @property
     def claimed_wh(self) -> int:
-        """Wh of those leaves minted on-chain."""
+        """Wh of those leaves used on-chain (minted or retired from their proofs)."""
         return sum(v.leaf.amount_wh for v in self.leaves if v.ok and v.claimed)
 
     @property
@@ -160,80 +163,107 @@ def verify_leaf(chain: CertificateChain, leaf_file: bytes | LeafFile, leaf: Allo
         file.check()
     except LeafFileError as exc:
         problems.append(str(exc))
-    hash_ = leaf_hash(leaf)
     in_file = leaf in set(file.allocation_leaves)
-    proof = file.proof(leaf) if in_file else []
+    position = file.position(leaf) if in_file else None
+    proof = file.proof([leaf]) if in_file else []
     cap = file.cap_of(leaf) if in_file else None
     if not in_file:
         problems.append(f"leaf {leaf} is not in the leaf file of batch {file.batch_id}")
     on_chain = chain.batch(from_hex32(file.batch_id))
-    all_events = list(chain.events() if events is None else events)
-    anchor = next((e for e in all_events if e.name in ("BatchAnchored", "BatchIssued")
-                   and hex32(e.args["batchId"]) == file.batch_id), None)
-    claim_tx: str | None = None
-    chain_root: str | None = None
     if on_chain is None:
         problems.append(f"batch {file.batch_id} is not registered on-chain")
     else:
-        chain_root = hex32(on_chain.root)
-        if hex32(on_chain.input_hash) != file.input_hash:
-            problems.append(f"input hash on-chain {hex32(on_chain.input_hash)} differs from the file's "
-                            f"{file.input_hash}")
-        if (on_chain.period_start_s, on_chain.period_end_s) != (file.period_start_s, file.period_end_s):
-            problems.append("the batch period on-chain differs from the file's")
-        if on_chain.direct:
-            claim_tx = _direct_mint_tx(all_events, anchor, leaf)
-            if claim_tx is None:
-                problems.append(f"no mint of {leaf.amount_wh} Wh of token {leaf.token_id} to {leaf.holder} in the "
-                                "transaction that issued the batch")
-        else:
-            if chain_root != file.root:
-                problems.append(f"root on-chain {chain_root} differs from the file's {file.root}")
-            if in_file and not verify_proof(hash_, proof, on_chain.root):
-                problems.append("the leaf's Merkle proof does not reach the on-chain root")
-            if cap is not None and not verify_proof(leaf_hash(cap), file.proof(cap), on_chain.root):
-                problems.append("the cap leaf's Merkle proof does not reach the on-chain root")
-            claim_tx = next((e.tx_hash for e in all_events if e.name == "LeafClaimed" and e.args["leafHash"] == hash_),
-                            None)
-    retirements = tuple(
-        RetirementEvent(hex32(e.args["claimRef"]), e.args["amountWh"], e.args["beneficiary"], e.args["purpose"],
-                        e.args["periodStart"], e.args["periodEnd"], hex32(e.args["shipmentRef"]), e.tx_hash,
-                        e.block_number)
-        for e in all_events
-        if e.name == "Retired" and e.args["id"] == leaf.token_id and e.args["holder"].lower() == leaf.holder.lower()
-    )
+        if on_chain.commitment != file.commitment:
+            problems.append(f"the chain's commitment {hex32(on_chain.commitment)} for the batch differs from the "
+                            f"file's {hex32(file.commitment)} (root, input hash, plants or shape)")
+        if position is not None:
+            problems += _proof_problems(chain, file, leaf, position, proof, on_chain.commitment)
+    all_events = list(chain.events() if events is None else events)
     return LeafVerification(
-        batch_id=file.batch_id, leaf=leaf, leaf_hash=hex32(hash_), file_root=file.root, chain_root=chain_root,
-        direct=bool(on_chain and on_chain.direct), proof=tuple(hex32(p) for p in proof),
-        cap_wh=cap.cap_wh if cap else None, anchor_tx=anchor.tx_hash if anchor else None,
-        anchor_block=on_chain.block_number if on_chain else None, claim_tx=claim_tx, retirements=retirements,
+        batch_id=file.batch_id, leaf=leaf, leaf_hash=hex32(leaf.hash), file_root=file.root,
+        chain_root=hex32(on_chain.root) if on_chain else None,
+        commitment=hex32(on_chain.commitment) if on_chain else None, position=position,
+        proof=tuple(hex32(p) for p in proof), cap_wh=cap.cap_wh if cap else None,
+        anchor_tx=on_chain.tx_hash if on_chain else None, anchor_block=on_chain.block_number if on_chain else None,
+        claim_tx=_use_tx(all_events, file.batch_id, leaf), retirements=_retirements(all_events, leaf),
         problems=tuple(problems),
     )
 
 
-def _direct_mint_tx(events: Sequence[ChainEvent], anchor: ChainEvent | None, leaf: AllocationLeaf) -> str | None:
-    if anchor is None:
-        return None
+def _proof_problems(chain: CertificateChain, file: LeafFile, leaf: AllocationLeaf, position: int,
+                    proof: Sequence[bytes], stored: bytes) -> list[str]:
+    plant = chain.plant(leaf.plant_index)
+    if plant is None:
+        return [f"plant {leaf.plant_code!r} (#{leaf.plant_index}) is not registered on-chain"]
+    max_wh = {leaf.plant_index: plant.capacity_w * file.interval_s // 3600}
+    try:
+        implied = generation_commitment(file.layout, input_hash=from_hex32(file.input_hash),
+                                        discharge_root=file.tree.discharge_root,
+                                        leaves=[ProvenLeaf(position, leaf.hash, leaf.amount_wh)], proof=proof,
+                                        max_wh=max_wh)
+    except ProofError as exc:
+        return [f"the leaf's proof fails the contract's checks: {exc}"]
+    return [] if implied == stored else ["the leaf's proof does not reach the commitment stored on-chain"]
+
+
+def _use_tx(events: Sequence[ChainEvent], batch_id: str, leaf: AllocationLeaf) -> str | None:
+    """Transaction that minted the leaf to its holder, or retired it straight from its proof."""
     for event in events:
-        if (event.name == "TransferSingle" and event.tx_hash == anchor.tx_hash and event.args["from"] == _ZERO_ADDRESS
-                and event.args["to"].lower() == leaf.holder.lower() and event.args["id"] == leaf.token_id
-                and event.args["value"] == leaf.amount_wh):
+        if event.name not in ("LeavesClaimed", "Retired") or hex32(event.args["batchId"]) != batch_id:
+            continue
+        if event.args["holder"].lower() == leaf.holder.lower() and leaf.token_id in event.args["ids"]:
             return event.tx_hash
     return None
+
+
+def _retirements(events: Sequence[ChainEvent], leaf: AllocationLeaf) -> tuple[RetirementEvent, ...]:
+    found = []
+    for e in events:
+        if e.name != "Retired" or e.args["holder"].lower() != leaf.holder.lower():
+            continue
+        for token, wh in zip(e.args["ids"], e.args["amountsWh"], strict=True):
+            if token == leaf.token_id:
+                found.append(RetirementEvent(hex32(e.args["claimRef"]), wh, e.args["beneficiary"], e.args["purpose"],
+                                             e.args["periodStart"], e.args["periodEnd"], hex32(e.args["shipmentRef"]),
+                                             e.tx_hash, e.block_number))
+    return tuple(found)
 
 
 def verify_holder(chain: CertificateChain, leaf_files: Iterable[bytes | LeafFile], holder: str, *,
                   period_start_s: int, period_end_s: int) -> HolderVerification:
     """Verify every leaf of ``holder`` with an interval in ``[period_start_s, period_end_s)`` in the files.
 
-    The chain's events are read once for all leaves.
+    The chain's events, and each batch and plant, are read once for all leaves.
     """
     events = chain.events()
+    reads = _ReadOnce(chain)
     verified = []
     for item in leaf_files:
         file = _as_file(item)
         for leaf in file.allocation_leaves:
             if leaf.holder.lower() == holder.lower() and period_start_s <= leaf.interval_start_s < period_end_s:
-                verified.append(verify_leaf(chain, file, leaf, events=events))
+                verified.append(verify_leaf(reads, file, leaf, events=events))  # type: ignore[arg-type]
     verified.sort(key=lambda v: (v.leaf.interval_start_s, v.leaf.plant_code))
     return HolderVerification(holder, period_start_s, period_end_s, tuple(verified))
+
+
+class _ReadOnce:
+    """A chain client's batch and plant reads, each made once (the rest of the client passed through)."""
+
+    def __init__(self, chain: CertificateChain) -> None:
+        self._chain = chain
+        self._batches: dict[bytes, AnchoredBatch | None] = {}
+        self._plants: dict[int, PlantInfo | None] = {}
+
+    def batch(self, batch_id: bytes) -> AnchoredBatch | None:
+        if batch_id not in self._batches:
+            self._batches[batch_id] = self._chain.batch(batch_id)
+        return self._batches[batch_id]
+
+    def plant(self, plant_index: int) -> PlantInfo | None:
+        if plant_index not in self._plants:
+            self._plants[plant_index] = self._chain.plant(plant_index)
+        return self._plants[plant_index]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._chain, name)

@@ -25,13 +25,18 @@ if TYPE_CHECKING:
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+#: Genesis time of the session's Anvil, 2025-07-01T00:00:00Z. The contract checks expiry and batch
+#: periods against block time, so tests run at this fixed date, not today's: test data of 2025 is
+#: issuable and valid (it expires from 2027), whatever the date the suite runs.
+CHAIN_GENESIS_S = 1_751_328_000
+
 
 @pytest.fixture(scope="session")
 def anvil() -> Iterator[Anvil]:
-    """One Anvil node for the whole test session (20 funded dev accounts), stopped at the end."""
+    """One Anvil node for the whole test session (20 funded dev accounts) at :data:`CHAIN_GENESIS_S`."""
     from greenproof.contracts.anvil import Anvil
 
-    with Anvil(accounts=20) as node:
+    with Anvil(accounts=20, genesis_timestamp_s=CHAIN_GENESIS_S) as node:
         yield node
 
 
@@ -48,6 +53,6 @@ def chain(anvil: Anvil) -> ChainClient:
 
 @pytest.fixture
 def fresh_chain(chain: ChainClient) -> Iterator[ChainClient]:
-    """The session's contract, reverted with ``evm_snapshot``/``evm_revert`` after the test."""
+    """The session's contract, reverted with ``evm_snapshot``/``evm_revert`` (state and block time) after the test."""
     with chain.snapshot():
         yield chain

@@ -125,7 +125,9 @@ def run_demo(*, database_url: str | None = None, keep: Path | None = None, day: 
         folder = keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         with _timed(timings, "start Anvil, deploy the contract, migrate the ledger", report):
-            node = stack.enter_context(Anvil())
+            # the chain starts one hour after the demo day: its batch has ended and its certificates are valid on
+            # the chain's clock, whatever today's date (they expire 24 months after the production month)
+            node = stack.enter_context(Anvil(genesis_timestamp_s=int(end.timestamp()) + 3600))
             issuer_key = node.private_keys[0]
             client = ChainClient.deploy(node.rpc_url, issuer_key)
             settings = ApiSettings(database_url=database_url or f"sqlite:///{folder / 'ledger.sqlite'}",

@@ -5,12 +5,14 @@ Format ``greenproof-provenance/1`` (:class:`~greenproof.api.usecases.schemas.Pro
 - ``claim``: what is claimed — firm, its certificate account (``holder``), beneficiary, purpose,
   consumption period, the shipment (id, product, quantity, destination, embedded MWh), the chain
   id and contract, and a random nonce;
-- ``claim_ref = keccak256(canonical JSON of claim)``: the retirement's claim reference. The ledger
-  derives each line's on-chain claim reference from it (``keccak256(canonical {"claim_ref", "line"})``,
-  :func:`greenproof.ledger.retirements.line_claim_ref`), so changing any claimed field changes
-  every on-chain reference and the record no longer matches the chain;
-- ``lines``: per retired leaf, the leaf, its Merkle proof, its cap leaf and proof, the batch root,
-  the retired Wh and the retiring transaction.
+- ``claim_ref = keccak256(canonical JSON of claim)``: the retirement's reference in the ledger. On
+  chain, each transaction of the retirement (one per batch, one for minted balances) carries the
+  reference :func:`greenproof.ledger.retirements.part_claim_ref` derives from the holder, the
+  shipment id and the part, so a rerun after a crash finds its own retirement; the record binds
+  both: the claim hashes to ``claim_ref`` and names the holder and shipment the on-chain
+  references derive from;
+- ``lines``: per retired leaf, the leaf (with its position), its multiproof (the cap included),
+  its cap, the batch root and discharge root, the retired Wh and the retiring transaction.
 
 A buyer checks a record with the chain alone (:mod:`greenproof.api.usecases.provenance_verify`).
 """
@@ -71,12 +73,13 @@ def _lines(session: Session, retirement: RetirementRow, files: LeafFileCache) ->
     for index, line in enumerate(retirement.lines):
         row, plant_code, batch_id, root = found[line.leaf_id]
         proofs = LeafProofs.of(files.get(session, batch_id), AllocationLeaf(
-            plant_code, row.interval_start_s, row.interval_s, row.holder_address, row.amount_wh))
+            plant_code, row.plant_id, row.interval_start_s, row.interval_s, row.holder_address, row.amount_wh))
         if line.tx_hash is None or line.block_number is None:
             raise ProvenanceRecordError(f"retirement {retirement.claim_ref}: line {index} has no mined transaction")
         lines.append(ProvenanceLine(
-            line=index, claim_ref=line.chain_claim_ref, batch_id=batch_id, root=root, leaf=proofs.leaf,
-            proof=proofs.proof, cap=proofs.cap, cap_proof=proofs.cap_proof, amount_wh=line.amount_wh,
+            line=index, claim_ref=line.chain_claim_ref, batch_id=batch_id, root=root,
+            discharge_root=proofs.discharge_root, leaf=proofs.leaf, proof=proofs.proof, cap=proofs.cap,
+            amount_wh=line.amount_wh,
             tx_hash=line.tx_hash, block_number=line.block_number))
     return lines
 

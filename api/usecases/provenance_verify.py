@@ -5,11 +5,12 @@ Checks, each reported with what it found:
 1. ``claim``: the claim reference is ``keccak256`` of the claim's canonical JSON (any edit of the
    shipment, beneficiary, purpose, period or holder changes it);
 2. ``chain``: the record names the chain id and contract being asked;
-3. ``lines``: every line's on-chain claim reference derives from the claim reference and its index,
-   its leaf belongs to the claimed holder, lies in the consumption period, hashes to the stated
-   leaf hash, and retires no more than the leaf holds;
-4. ``proofs``: every leaf and its cap leaf reach the root registered on-chain for its batch
-   (directly issued batches have no root on-chain; their leaves are checked by the retirement event);
+3. ``lines``: every line's on-chain claim reference derives from the claimed holder, the shipment
+   id and its part (its batch, or the minted balances), its leaf belongs to the claimed holder,
+   lies in the consumption period, hashes to the stated leaf hash, and retires no more than the
+   leaf holds;
+4. ``proofs``: every leaf's multiproof, folded as the contract folds it (its cap checked against
+   the sum of the leaves under it), reaches the commitment the contract stores for its batch;
 5. ``retirements``: for every line the contract emitted ``Retired`` with that claim reference, by
    that holder, of that token id and amount, with the claim's beneficiary, purpose, period and the
    shipment reference ``keccak256(shipment id)``;
@@ -26,12 +27,15 @@ from decimal import ROUND_CEILING, Decimal
 from eth_abi.exceptions import EncodingError
 from eth_utils import to_checksum_address
 
-from greenproof.contracts.client import AnchoredBatch, ChainClient, ChainEvent
-from greenproof.contracts.leaves import AllocationLeaf, CapLeaf, leaf_hash
-from greenproof.contracts.merkle import verify_proof
+from greenproof.contracts.client import ChainClient
+from greenproof.contracts.errors import ProofError
+from greenproof.contracts.events import ChainEvent
+from greenproof.contracts.leaves import AllocationLeaf, leaf_hash
+from greenproof.contracts.multiproof import ProvenLeaf, generation_commitment
+from greenproof.contracts.records import AnchoredBatch
 from greenproof.ledger.chain_port import from_hex32
 from greenproof.ledger.leaf_file import hex32
-from greenproof.ledger.retirements import line_claim_ref, shipment_ref
+from greenproof.ledger.retirements import MINTED_PART, part_claim_ref, shipment_ref
 
 from .chain_gateway import chain_head, chain_id_of
 from .provenance import claim_reference
@@ -43,21 +47,22 @@ __all__ = ["verify_record"]
 _BAD_FIELDS = (ValueError, TypeError, OverflowError, EncodingError)
 
 
-def _leaves(line: ProvenanceLine) -> tuple[AllocationLeaf, CapLeaf]:
-    leaf = AllocationLeaf(line.leaf.plant_code, line.leaf.interval_start_s, line.leaf.interval_s,
-                          to_checksum_address(line.leaf.holder), line.leaf.amount_wh)
-    cap = CapLeaf(line.cap.plant_code, line.cap.interval_start_s, line.cap.interval_s, line.cap.cap_wh)
-    return leaf, cap
+def _leaf(line: ProvenanceLine) -> AllocationLeaf:
+    return AllocationLeaf(line.leaf.plant_code, line.leaf.plant_index, line.leaf.interval_start_s,
+                          line.leaf.interval_s, to_checksum_address(line.leaf.holder), line.leaf.amount_wh)
 
 
 def _line_problem(record: ProvenanceRecord, line: ProvenanceLine, index: int) -> str | None:
     claim = record.claim
     if line.line != index:
         return f"line {index} is numbered {line.line}"
-    if line.claim_ref != hex32(line_claim_ref(record.claim_ref, index)):
-        return f"line {index}: claim reference {line.claim_ref} is not derived from the record's claim reference"
+    parts = {hex32(part_claim_ref(to_checksum_address(claim.holder), claim.shipment.shipment_id, part))
+             for part in (line.batch_id.lower(), MINTED_PART)}
+    if line.claim_ref.lower() not in parts:
+        return (f"line {index}: claim reference {line.claim_ref} is not derived from the claim's holder, shipment "
+                "and the line's batch")
     try:
-        leaf, cap = _leaves(line)
+        leaf = _leaf(line)
         hashed = hex32(leaf_hash(leaf))
     except _BAD_FIELDS as exc:
         return f"line {index}: leaf fields are invalid ({exc})"
@@ -67,9 +72,9 @@ def _line_problem(record: ProvenanceRecord, line: ProvenanceLine, index: int) ->
         return f"line {index}: leaf fields hash to {hashed}, not the stated {line.leaf.leaf_hash}"
     if not claim.consumption_start_s <= leaf.interval_start_s < claim.consumption_end_s:
         return f"line {index}: interval {leaf.interval_start_s} lies outside the claimed consumption period"
-    if (cap.plant_code, cap.interval_start_s, cap.interval_s) != (leaf.plant_code, leaf.interval_start_s,
-                                                                  leaf.interval_s):
-        return f"line {index}: cap leaf is not the leaf's plant-interval"
+    if (line.cap.plant_code, line.cap.interval_start_s, line.cap.interval_s) != (leaf.plant_code, leaf.interval_start_s,
+                                                                                leaf.interval_s):
+        return f"line {index}: cap is not the leaf's plant-interval"
     if line.amount_wh > leaf.amount_wh:
         return f"line {index}: retires {line.amount_wh} Wh of a leaf holding {leaf.amount_wh} Wh"
     return None
@@ -78,34 +83,39 @@ def _line_problem(record: ProvenanceRecord, line: ProvenanceLine, index: int) ->
 def _proof_problem(line: ProvenanceLine, index: int, on_chain: AnchoredBatch | None) -> str | None:
     if on_chain is None:
         return f"line {index}: batch {line.batch_id} is not registered on-chain"
-    if on_chain.direct:
-        return None
     root = hex32(on_chain.root)
     if root != line.root.lower():
         return f"line {index}: root {line.root} differs from the on-chain root {root} of batch {line.batch_id}"
     try:
-        leaf, cap = _leaves(line)
-        proofs_ok = (verify_proof(leaf_hash(leaf), [from_hex32(p) for p in line.proof], on_chain.root)
-                     and verify_proof(leaf_hash(cap), [from_hex32(p) for p in line.cap_proof], on_chain.root))
-    except _BAD_FIELDS as exc:
-        return f"line {index}: leaf fields are invalid ({exc})"
-    return None if proofs_ok else f"line {index}: a Merkle proof does not reach the on-chain root of {line.batch_id}"
+        leaf = _leaf(line)
+        implied = generation_commitment(on_chain.layout, input_hash=on_chain.input_hash,
+                                        discharge_root=from_hex32(line.discharge_root),
+                                        leaves=[ProvenLeaf(line.leaf.position, leaf_hash(leaf), leaf.amount_wh)],
+                                        proof=[from_hex32(p) for p in line.proof])
+    except (*_BAD_FIELDS, ProofError) as exc:
+        return f"line {index}: the leaf's proof fails the contract's checks ({exc})"
+    if implied != on_chain.commitment:
+        return f"line {index}: the leaf's proof does not reach the commitment stored on-chain for {line.batch_id}"
+    return None
 
 
 def _retirement_problem(record: ProvenanceRecord, line: ProvenanceLine, index: int,
                         events: dict[str, ChainEvent]) -> str | None:
     event = events.get(line.claim_ref.lower())
-    if event is None:
-        return f"line {index}: no Retired event with claim reference {line.claim_ref} in block {line.block_number}"
+    if event is None or (event.block_number, event.tx_hash) != (line.block_number, line.tx_hash.lower()):
+        return (f"line {index}: no Retired event with claim reference {line.claim_ref} in transaction {line.tx_hash} "
+                f"of block {line.block_number}")
     claim, args = record.claim, event.args
     expected = {
-        "holder": claim.holder.lower(), "id": int(line.leaf.token_id) if line.leaf.token_id.isdigit() else -1,
-        "amountWh": line.amount_wh, "beneficiary": claim.beneficiary, "purpose": claim.purpose,
+        "holder": claim.holder.lower(), "beneficiary": claim.beneficiary, "purpose": claim.purpose,
         "periodStart": claim.consumption_start_s, "periodEnd": claim.consumption_end_s,
         "shipmentRef": hex32(shipment_ref(claim.shipment.shipment_id)),
     }
     found = {**args, "holder": str(args["holder"]).lower(), "shipmentRef": hex32(args["shipmentRef"])}
     wrong = [name for name, value in expected.items() if found.get(name) != value]
+    token = int(line.leaf.token_id) if line.leaf.token_id.isdigit() else -1
+    if (token, line.amount_wh) not in zip(args["ids"], args["amountsWh"], strict=True):
+        wrong.append("ids, amountsWh")
     if wrong:
         return f"line {index}: the Retired event differs from the record in {', '.join(wrong)}"
     return None

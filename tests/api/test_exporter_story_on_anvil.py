@@ -87,8 +87,8 @@ def test_meter_upload_to_verified_provenance(story: tuple[TestClient, Keys, Chai
     assert retire.status_code == 201, retire.json()
     record = retire.json()
     assert record["retired_wh"] == 7_250_000
-    on_chain = sum(chain.retired_balance(int(line["leaf"]["token_id"]), record["claim"]["holder"])
-                   for line in record["lines"])
+    on_chain = sum(wh for e in chain.events() if e.name == "Retired" and e.args["holder"] == record["claim"]["holder"]
+                   for wh in e.args["amountsWh"])
     assert on_chain == 7_250_000
     verdict = client.get(f"/public/verify/{record['claim_ref']}").json()
     assert verdict["valid"], verdict

@@ -1,4 +1,4 @@
-"""Chain-test scenario shared by the contract tests: three plants and one anchored batch."""
+"""Chain-test scenario shared by the contract tests: three plants and one anchored batch (built with BatchTree)."""
 
 from __future__ import annotations
 
@@ -9,26 +9,31 @@ from eth_utils import keccak
 from greenproof.contracts import (
     AllocationLeaf,
     Anvil,
-    CapLeaf,
+    BatchHeader,
+    BatchTree,
     ChainClient,
     ContractRevertError,
-    MerkleTree,
+    LeafRef,
+    PlantIntervalCap,
     RetirementClaim,
     TxResult,
-    leaf_hash,
 )
 
-PV = "BH-PV-FISHERY-1"      # 147 MW fishery-pond PV (DESIGN.md "Binhai park model")
-WIND = "BH-WIND-H1"         # 100 MW offshore wind H1
-COAL = "BH-COAL-1"          # 1000 MW coal unit: registered, never issuable
+PV, PV_INDEX = "BH-PV-FISHERY-1", 1        # 147 MW fishery-pond PV (DESIGN.md "Binhai park model")
+WIND, WIND_INDEX = "BH-WIND-H1", 2         # 100 MW offshore wind H1
+COAL, COAL_INDEX = "BH-COAL-1", 3          # 1000 MW coal unit: registered, never issuable
 PV_CAPACITY_W = 147_000_000
 WIND_CAPACITY_W = 100_000_000
+GRID_S = 900
 T0 = 1_735_689_600          # 2025-01-01T00:00:00Z
 INTERVAL_S = 900
 N_INTERVALS = 4
 PERIOD_END = T0 + N_INTERVALS * INTERVAL_S
 #: Allocation per (interval i, holder h) in Wh; the cap of each plant-interval is their sum.
 AMOUNTS_WH = (5_000_000, 3_000_000, 1_000_000)
+INPUTS = keccak(text="inputs")
+#: First instant at which certificates of January 2025 are expired: 2027-01-01T00:00+08:00.
+JANUARY_2025_EXPIRY = 1_798_732_800
 
 
 @dataclass
@@ -36,26 +41,34 @@ class Scenario:
     chain: ChainClient
     anvil: Anvil
     batch_id: bytes
-    tree: MerkleTree
-    leaves: list[AllocationLeaf]
-    caps: dict[tuple[str, int], CapLeaf]
+    tree: BatchTree
     holder_keys: dict[str, str]
 
-    def proof(self, leaf: AllocationLeaf | CapLeaf) -> list[bytes]:
-        return self.tree.proof(leaf_hash(leaf))
+    @property
+    def header(self) -> BatchHeader:
+        return BatchHeader(self.batch_id, INPUTS, self.tree.discharge_root, self.tree.layout)
 
-    def cap_of(self, leaf: AllocationLeaf) -> CapLeaf:
-        return self.caps[(leaf.plant_code, leaf.interval_start_s)]
+    @property
+    def leaves(self) -> list[AllocationLeaf]:
+        return self.tree.allocations
 
-    def claim(self, leaf: AllocationLeaf) -> TxResult:
-        cap = self.cap_of(leaf)
-        return self.chain.claim(self.batch_id, leaf, self.proof(leaf), cap, self.proof(cap))
+    def of(self, holder: str) -> list[AllocationLeaf]:
+        return [leaf for leaf in self.tree.allocations if leaf.holder == holder]
 
-    def retire_with_proof(self, leaf: AllocationLeaf, amount_wh: int, claim: RetirementClaim,
-                          key: str | None = None) -> TxResult:
-        cap = self.cap_of(leaf)
-        return self.chain.retire_with_proof(self.batch_id, leaf, self.proof(leaf), cap, self.proof(cap), amount_wh,
-                                            claim, holder_key=key or self.holder_keys[leaf.holder])
+    def refs(self, leaves: list[AllocationLeaf], retire: bool = True) -> list[LeafRef]:
+        return [LeafRef(self.tree.position(x), x.amount_wh, x.amount_wh if retire else 0) for x in leaves]
+
+    def claim(self, leaves: list[AllocationLeaf]) -> TxResult:
+        return self.chain.claim_leaves(self.header, leaves[0].holder, self.refs(leaves, retire=False),
+                                       self.tree.multiproof(leaves))
+
+    def retire(self, leaves: list[AllocationLeaf], claim: RetirementClaim, retire_wh: list[int] | None = None,
+               key: str | None = None) -> TxResult:
+        refs = self.refs(leaves)
+        if retire_wh is not None:
+            refs = [LeafRef(r.position, r.amount_wh, wh) for r, wh in zip(refs, retire_wh, strict=True)]
+        return self.chain.retire_leaves(self.header, refs, self.tree.multiproof(leaves), claim,
+                                        holder_key=key or self.holder_keys[leaves[0].holder])
 
 
 def retirement(ref: str, start: int = T0, end: int = PERIOD_END) -> RetirementClaim:
@@ -64,36 +77,43 @@ def retirement(ref: str, start: int = T0, end: int = PERIOD_END) -> RetirementCl
 
 
 def register_plants(chain: ChainClient) -> None:
-    chain.register_plant(PV, "solar_pv", True, PV_CAPACITY_W, "CN-JS-YC-BH")
-    chain.register_plant(WIND, "offshore_wind", True, WIND_CAPACITY_W, "CN-JS-YC-BH")
-    chain.register_plant(COAL, "coal", False, 1_000_000_000, "CN-JS-YC-BH")
+    chain.register_plant(PV_INDEX, PV, "solar_pv", True, PV_CAPACITY_W, GRID_S, "CN-JS-YC-BH")
+    chain.register_plant(WIND_INDEX, WIND, "offshore_wind", True, WIND_CAPACITY_W, GRID_S, "CN-JS-YC-BH")
+    chain.register_plant(COAL_INDEX, COAL, "coal", False, 1_000_000_000, GRID_S, "CN-JS-YC-BH")
+
+
+def scenario_tree(holders: list[str], start: int = T0) -> BatchTree:
+    """PV and WIND for 4 intervals from ``start``, three holders with ``AMOUNTS_WH`` (minus the interval index)."""
+    leaves = [AllocationLeaf(code, index, start + i * INTERVAL_S, INTERVAL_S, holder, amount - i)
+              for code, index in ((PV, PV_INDEX), (WIND, WIND_INDEX)) for i in range(N_INTERVALS)
+              for holder, amount in zip(holders, AMOUNTS_WH, strict=True)]
+    caps = [PlantIntervalCap(code, index, start + i * INTERVAL_S, INTERVAL_S, sum(AMOUNTS_WH) - 3 * i)
+            for code, index in ((PV, PV_INDEX), (WIND, WIND_INDEX)) for i in range(N_INTERVALS)]
+    return BatchTree(period_start_s=start, interval_s=INTERVAL_S, interval_count=N_INTERVALS,
+                     plants=[PV_INDEX, WIND_INDEX], caps=caps, allocations=leaves)
 
 
 def anchored_scenario(fresh_chain: ChainClient, anvil: Anvil) -> Scenario:
     """Register the plants and anchor PV and WIND for 4 intervals from T0; holders = dev accounts 1-3."""
     register_plants(fresh_chain)
     holders = anvil.addresses[1:4]
-    leaves = [AllocationLeaf(plant, T0 + i * INTERVAL_S, INTERVAL_S, holder, amount - i)
-              for plant in (PV, WIND) for i in range(N_INTERVALS)
-              for holder, amount in zip(holders, AMOUNTS_WH, strict=True)]
-    caps = {(plant, T0 + i * INTERVAL_S): CapLeaf(plant, T0 + i * INTERVAL_S, INTERVAL_S, sum(AMOUNTS_WH) - 3 * i)
-            for plant in (PV, WIND) for i in range(N_INTERVALS)}
-    tree = MerkleTree([leaf_hash(x) for x in [*leaves, *caps.values()]])
+    tree = scenario_tree(holders)
     batch_id = keccak(text="batch-2025-01-01")
-    fresh_chain.anchor_batch(batch_id, tree.root, keccak(text="inputs"), T0, PERIOD_END, [PV, WIND])
-    return Scenario(fresh_chain, anvil, batch_id, tree, leaves, caps,
-                   dict(zip(holders, anvil.private_keys[1:4], strict=True)))
+    fresh_chain.anchor_batch(batch_id, tree.root, INPUTS, tree.layout)
+    return Scenario(fresh_chain, anvil, batch_id, tree, dict(zip(holders, anvil.private_keys[1:4], strict=True)))
 
 
-def anchor_tree(chain: ChainClient, name: str, leaves: list[AllocationLeaf | CapLeaf], plants: list[str],
-                start: int = T0, end: int = PERIOD_END) -> tuple[bytes, MerkleTree]:
-    """Anchor an arbitrary set of leaves as batch ``keccak(name)``; return its id and tree."""
-    tree = MerkleTree([leaf_hash(x) for x in leaves])
-    batch_id = keccak(text=name)
-    chain.anchor_batch(batch_id, tree.root, keccak(text="inputs-" + name), start, end, plants)
-    return batch_id, tree
+def set_chain_time(chain: ChainClient, timestamp_s: int) -> None:
+    """Mine a block at ``timestamp_s`` (the next transactions and calls see at least that time)."""
+    provider = chain.web3.provider
+    provider.make_request("evm_setNextBlockTimestamp", [timestamp_s])
+    provider.make_request("evm_mine", [])
 
 
-def reverts_with(error: ContractRevertError, name: str, *args: object) -> bool:
-    """Whether ``error`` is the custom error ``name`` with exactly ``args``."""
-    return (error.name, error.error_args) == (name, args)
+def revert_of(action) -> tuple[str, tuple]:
+    """Run ``action``; return the custom error it reverts with, as (name, args)."""
+    try:
+        action()
+    except ContractRevertError as error:
+        return error.name, error.error_args
+    raise AssertionError("the call did not revert")

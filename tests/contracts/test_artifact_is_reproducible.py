@@ -27,6 +27,10 @@ def test_artifact_declares_every_custom_error_of_the_interface():
     assert declared <= in_abi
 
 
+def test_runtime_code_fits_the_eip170_contract_size_limit():
+    assert len(bytes.fromhex(load_artifact().deployed_bytecode)) <= 24_576
+
+
 @pytest.mark.slow
 def test_recompiling_reproduces_the_committed_artifact_byte_for_byte():
     assert artifact_text(compile_artifact(REPO_ROOT)) == COMMITTED.read_text(encoding="utf-8")

@@ -1,140 +1,103 @@
-"""Claiming anchored allocation leaves: minting, the cap, and every claim revert path (real Anvil)."""
+"""Claiming anchored allocation leaves with multiproofs: minting, events, once-only use and every refusal."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 import pytest
-from chain_scenario import (
-    COAL,
-    INTERVAL_S,
-    PERIOD_END,
-    PV,
-    PV_CAPACITY_W,
-    T0,
-    WIND,
-    anchor_tree,
-    anchored_scenario,
-    register_plants,
-)
+from chain_scenario import INPUTS, INTERVAL_S, PV_INDEX, T0, anchored_scenario, revert_of
 from eth_utils import keccak
 
-from greenproof.contracts import AllocationLeaf, CapLeaf, ContractRevertError, leaf_hash, plant_key
+from greenproof.contracts import BatchHeader, LeafRef
 
 pytestmark = pytest.mark.chain
 
 
-def test_claim_mints_the_leaf_to_its_holder_once(fresh_chain, anvil):
+def test_claim_mints_a_holders_leaves_once_in_one_transaction(fresh_chain, anvil):
     s = anchored_scenario(fresh_chain, anvil)
-    leaf = s.leaves[4]
-    before = fresh_chain.web3.eth.block_number
-    s.claim(leaf)
-    assert fresh_chain.balance_of(leaf.holder, leaf.token_id) == leaf.amount_wh
-    assert fresh_chain.minted(leaf.token_id) == leaf.amount_wh
-    assert fresh_chain.is_leaf_claimed(leaf)
-    assert not fresh_chain.is_leaf_claimed(s.leaves[5])
-    events = fresh_chain.events(from_block=before + 1)
-    assert [e.name for e in events] == ["LeafClaimed", "TransferSingle"]
-    assert events[0].args == {"batchId": s.batch_id, "leafHash": leaf_hash(leaf), "holder": leaf.holder,
-                              "tokenId": leaf.token_id, "amountWh": leaf.amount_wh}
-    assert events[1].args == {"operator": fresh_chain.sender, "from": "0x" + "0" * 40, "to": leaf.holder,
-                              "id": leaf.token_id, "value": leaf.amount_wh}
-    with pytest.raises(ContractRevertError) as err:
-        s.claim(leaf)
-    assert (err.value.name, err.value.error_args) == (
-        "GreenCertificateLeafAlreadyClaimed", (s.batch_id, leaf_hash(leaf)))
+    holder = anvil.addresses[2]
+    leaves = s.of(holder)
+    assert len(leaves) == 8  # 2 plants × 4 intervals
+    tx = s.claim(leaves)
+    for leaf in leaves:
+        assert fresh_chain.balance_of(holder, leaf.token_id) == leaf.amount_wh
+        assert fresh_chain.is_leaf_claimed(holder, leaf.plant_index, leaf.interval_start_s)
+    assert not fresh_chain.is_leaf_claimed(anvil.addresses[1], PV_INDEX, T0)
+    events = fresh_chain.events(tx.block_number, tx.block_number)
+    assert [e.name for e in events] == ["LeavesClaimed", "TransferBatch"]
+    by_position = sorted(leaves, key=s.tree.position)
+    assert events[0].args == {"batchId": s.batch_id, "holder": holder, "ids": [x.token_id for x in by_position],
+                              "amountsWh": [x.amount_wh for x in by_position]}
+    assert revert_of(lambda: s.claim(leaves[:1])) == (
+        "GreenCertificateLeafAlreadyClaimed", (holder, leaves[0].plant_index, leaves[0].interval_start_s))
 
 
-def test_claiming_exactly_the_cap_succeeds_and_one_wh_more_reverts(fresh_chain, anvil):
-    register_plants(fresh_chain)
-    a, b, c = anvil.addresses[1:4]
-    first = AllocationLeaf(PV, T0, INTERVAL_S, a, 600)
-    second = AllocationLeaf(PV, T0, INTERVAL_S, b, 400)
-    one_more = AllocationLeaf(PV, T0, INTERVAL_S, c, 1)  # a faulty root whose leaves exceed the cap by 1 Wh
-    cap = CapLeaf(PV, T0, INTERVAL_S, 1000)
-    batch_id, tree = anchor_tree(fresh_chain, "cap", [first, second, one_more, cap], [PV])
-    for leaf in (first, second):
-        fresh_chain.claim(batch_id, leaf, tree.proof(leaf_hash(leaf)), cap, tree.proof(leaf_hash(cap)))
-    assert fresh_chain.minted(cap.token_id) == 1000
-    with pytest.raises(ContractRevertError) as err:
-        fresh_chain.claim(batch_id, one_more, tree.proof(leaf_hash(one_more)), cap, tree.proof(leaf_hash(cap)))
-    assert (err.value.name, err.value.error_args) == ("GreenCertificateAmountAboveCap", (cap.token_id, 1001, 1000))
-
-
-def _claim_error(chain, batch_id, tree, leaf, cap):
-    with pytest.raises(ContractRevertError) as err:
-        chain.claim(batch_id, leaf, tree.proof(leaf_hash(leaf)), cap, tree.proof(leaf_hash(cap)))
-    return err.value.name, err.value.error_args
-
-
-def test_claim_against_an_unknown_batch_reverts(fresh_chain, anvil):
+def test_anyone_may_send_a_claim_but_the_leaves_go_to_their_holder(fresh_chain, anvil):
     s = anchored_scenario(fresh_chain, anvil)
-    leaf = s.leaves[0]
-    cap = s.cap_of(leaf)
+    holder = anvil.addresses[3]
+    leaf = s.of(holder)[0]
+    stranger = fresh_chain.with_sender(anvil.private_keys[9])
+    stranger.claim_leaves(s.header, holder, s.refs([leaf], retire=False), s.tree.multiproof([leaf]))
+    assert fresh_chain.balance_of(holder, leaf.token_id) == leaf.amount_wh
+    assert fresh_chain.balance_of(anvil.addresses[9], leaf.token_id) == 0
+    # claiming it for someone else changes the leaf: it is not under the root
+    other = s.of(anvil.addresses[1])[0]
+    assert revert_of(lambda: stranger.claim_leaves(s.header, anvil.addresses[9], s.refs([other], retire=False),
+                                                   s.tree.multiproof([other]))) == (
+        "GreenCertificateInvalidProof", (s.batch_id,))
+
+
+def test_altered_leaves_proofs_and_headers_are_refused(fresh_chain, anvil):
+    s = anchored_scenario(fresh_chain, anvil)
+    holder = anvil.addresses[1]
+    leaves = s.of(holder)[:3]
+    refs, proof = s.refs(leaves, retire=False), s.tree.multiproof(leaves)
+    invalid = ("GreenCertificateInvalidProof", (s.batch_id,))
+
+    def claim(header=s.header, refs=refs, proof=proof):
+        return fresh_chain.claim_leaves(header, holder, refs, proof)
+
+    assert revert_of(lambda: claim(refs=[replace(refs[0], amount_wh=refs[0].amount_wh - 1), *refs[1:]])) == invalid
+    assert revert_of(lambda: claim(refs=[replace(refs[0], amount_wh=refs[0].amount_wh + 1), *refs[1:]]))[0] == (
+        "GreenCertificateAllocationsAboveCap")  # the caps here are exactly the sums
+    assert revert_of(lambda: claim(proof=[proof[0][:-1] + b"\x01", *proof[1:]])) == invalid
+    assert revert_of(lambda: claim(header=replace(s.header, input_hash=keccak(text="other")))) == invalid
+    assert revert_of(lambda: claim(header=replace(s.header, sibling_root=keccak(text="other")))) == invalid
+    assert revert_of(lambda: claim(refs=list(reversed(refs)))) == (
+        "GreenCertificateInvalidPosition", (1, refs[1].position))
+    assert revert_of(lambda: claim(refs=[refs[0], refs[0]])) == (
+        "GreenCertificateInvalidPosition", (1, refs[0].position))
+    assert revert_of(lambda: claim(proof=proof[:-1])) == (
+        "GreenCertificateMalformedProof", (s.batch_id, len(proof) - 1))
+    assert revert_of(lambda: claim(proof=[*proof, bytes(32)])) == (
+        "GreenCertificateMalformedProof", (s.batch_id, len(proof) + 1))
+    beyond = 4 << 1 << s.tree.layout.slot_bits  # interval index 4 of a 4-interval batch
+    assert revert_of(lambda: claim(refs=[LeafRef(beyond, 1)])) == ("GreenCertificateInvalidPosition", (0, beyond >> 2))
+    assert revert_of(lambda: claim(refs=[replace(refs[0], amount_wh=0)])) == ("GreenCertificateInvalidAmount", (0, 0))
+    assert revert_of(lambda: claim(refs=[replace(refs[0], amount_wh=2**64)])) == (
+        "GreenCertificateInvalidAmount", (0, 2**64))
+    assert revert_of(lambda: claim(refs=[])) == ("GreenCertificateEmptyBatch", (s.batch_id,))
     unknown = keccak(text="never anchored")
-    with pytest.raises(ContractRevertError) as err:
-        fresh_chain.claim(unknown, leaf, s.proof(leaf), cap, s.proof(cap))
-    assert (err.value.name, err.value.error_args) == ("GreenCertificateUnknownBatch", (unknown,))
+    assert revert_of(lambda: claim(header=BatchHeader(unknown, INPUTS, bytes(32), s.tree.layout))) == (
+        "GreenCertificateUnknownBatch", (unknown,))
+    # one plant fewer: the tree is one level shallower, so the proof is read out of step and runs long
+    assert revert_of(lambda: claim(header=replace(s.header, layout=replace(s.tree.layout, plants=(PV_INDEX,))))) == (
+        "GreenCertificateMalformedProof", (s.batch_id, len(proof)))
+    claim()  # the untouched claim still works
 
 
-def test_tampered_leaf_or_cap_fails_its_proof(fresh_chain, anvil):
+def test_contract_and_off_chain_verifier_agree_on_leaves(fresh_chain, anvil):
+    from greenproof.contracts import ProvenLeaf, generation_commitment
+
     s = anchored_scenario(fresh_chain, anvil)
-    leaf = s.leaves[0]
-    cap = s.cap_of(leaf)
-    inflated = replace(leaf, amount_wh=leaf.amount_wh + 1)
-    with pytest.raises(ContractRevertError) as err:
-        fresh_chain.claim(s.batch_id, inflated, s.proof(leaf), cap, s.proof(cap))
-    assert (err.value.name, err.value.error_args) == (
-        "GreenCertificateInvalidLeafProof", (s.batch_id, leaf_hash(inflated)))
-    with pytest.raises(ContractRevertError) as err:
-        fresh_chain.claim(s.batch_id, leaf, s.proof(leaf), replace(cap, cap_wh=cap.cap_wh + 1), s.proof(cap))
-    assert (err.value.name, err.value.error_args) == (
-        "GreenCertificateInvalidCapProof", (s.batch_id, leaf.token_id, cap.cap_wh + 1))
-    # an allocation leaf never passes for a cap leaf (tags 1 and 2), even with equal numbers
-    with pytest.raises(ContractRevertError) as err:
-        fresh_chain.claim(s.batch_id, leaf, s.proof(leaf), replace(cap, cap_wh=leaf.amount_wh), s.proof(leaf))
-    assert err.value.name == "GreenCertificateInvalidCapProof"
-
-
-def test_cap_above_capacity_times_duration_reverts(fresh_chain, anvil):
-    register_plants(fresh_chain)
-    max_wh = PV_CAPACITY_W * INTERVAL_S // 3600  # 147 MW × 0.25 h = 36.75 MWh
-    leaf = AllocationLeaf(PV, T0, INTERVAL_S, anvil.addresses[1], 10)
-    cap = CapLeaf(PV, T0, INTERVAL_S, max_wh + 1)
-    batch_id, tree = anchor_tree(fresh_chain, "capacity", [leaf, cap], [PV])
-    assert _claim_error(fresh_chain, batch_id, tree, leaf, cap) == (
-        "GreenCertificateCapAboveCapacity", (plant_key(PV), max_wh + 1, max_wh))
-
-
-def test_zero_amount_leaf_reverts(fresh_chain, anvil):
-    register_plants(fresh_chain)
-    leaf = AllocationLeaf(PV, T0, INTERVAL_S, anvil.addresses[1], 0)
-    cap = CapLeaf(PV, T0, INTERVAL_S, 10)
-    batch_id, tree = anchor_tree(fresh_chain, "zero", [leaf, cap], [PV])
-    assert _claim_error(fresh_chain, batch_id, tree, leaf, cap) == ("GreenCertificateZeroAmount", ())
-
-
-def test_interval_outside_the_batch_period_reverts(fresh_chain, anvil):
-    register_plants(fresh_chain)
-    late = AllocationLeaf(PV, PERIOD_END, INTERVAL_S, anvil.addresses[1], 10)
-    straddling = AllocationLeaf(PV, PERIOD_END - INTERVAL_S, 2 * INTERVAL_S, anvil.addresses[1], 10)
-    caps = [CapLeaf(x.plant_code, x.interval_start_s, x.interval_s, 10) for x in (late, straddling)]
-    batch_id, tree = anchor_tree(fresh_chain, "outside", [late, straddling, *caps], [PV])
-    for leaf, cap in zip((late, straddling), caps, strict=True):
-        assert _claim_error(fresh_chain, batch_id, tree, leaf, cap) == (
-            "GreenCertificateIntervalOutsidePeriod", (batch_id, leaf.interval_start_s, leaf.interval_s))
-
-
-def test_plant_outside_the_batch_or_unregistered_reverts(fresh_chain, anvil):
-    register_plants(fresh_chain)
-    wind = AllocationLeaf(WIND, T0, INTERVAL_S, anvil.addresses[1], 10)  # registered, not in the batch
-    ghost = AllocationLeaf("BH-NOT-REGISTERED", T0, INTERVAL_S, anvil.addresses[1], 10)
-    coal = AllocationLeaf(COAL, T0, INTERVAL_S, anvil.addresses[1], 10)
-    caps = [CapLeaf(x.plant_code, T0, INTERVAL_S, 10) for x in (wind, ghost, coal)]
-    batch_id, tree = anchor_tree(fresh_chain, "plants", [wind, ghost, coal, *caps], [PV])
-    assert _claim_error(fresh_chain, batch_id, tree, wind, caps[0]) == (
-        "GreenCertificatePlantNotInBatch", (batch_id, plant_key(WIND)))
-    assert _claim_error(fresh_chain, batch_id, tree, ghost, caps[1]) == (
-        "GreenCertificateUnknownPlant", (plant_key("BH-NOT-REGISTERED"),))
-    assert _claim_error(fresh_chain, batch_id, tree, coal, caps[2]) == (
-        "GreenCertificatePlantNotInBatch", (batch_id, plant_key(COAL)))
+    stored = fresh_chain.batch(s.batch_id).commitment
+    for holder in anvil.addresses[1:4]:
+        leaves = sorted(s.of(holder)[:5], key=s.tree.position)
+        proven = [ProvenLeaf(s.tree.position(x), x.hash, x.amount_wh) for x in leaves]
+        assert generation_commitment(s.tree.layout, input_hash=INPUTS, discharge_root=s.tree.discharge_root,
+                                     leaves=proven, proof=s.tree.multiproof(leaves)) == stored
+        for leaf in leaves:
+            ref = LeafRef(s.tree.position(leaf), leaf.amount_wh)
+            assert fresh_chain.verify_leaf(s.header, holder, ref, s.tree.multiproof([leaf]))
+            assert not fresh_chain.verify_leaf(s.header, anvil.addresses[9], ref, s.tree.multiproof([leaf]))
+    assert s.tree.layout.interval_s == INTERVAL_S

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 import pytest
+from independent_tree import GenerationTree, allocation_leaf
 from ledger_park import FIRM_ADDRESSES, OPERATOR, SHARES, Park, record_period, register_park
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from test_holder_shares_against_bialek_1996 import bialek_snapshot
 
 from conftest import T0
-from greenproof.contracts.leaves import leaf_hash
-from greenproof.contracts.merkle import MerkleTree
 from greenproof.ledger.batches import IntervalShares, build_batch, load_leaf_file
 from greenproof.ledger.canonical import snapshot_digest
 from greenproof.ledger.database import make_engine, make_session_factory, session_scope, upgrade
@@ -84,12 +84,21 @@ def test_leaves_split_every_metered_wh_and_the_leaf_file_rebuilds_the_root(facto
     data = file.to_bytes()
     parsed = LeafFile.from_bytes(data)
     assert parsed.to_bytes() == data
-    # Rebuild the root independently of LeafFile.tree from the parsed leaves.
-    hashes = [leaf_hash(x) for x in (*parsed.cap_leaves, *parsed.allocation_leaves)]
-    assert hex32(MerkleTree(hashes).root) == root == parsed.root
-    assert parsed.plant_codes == ("H1", "H2", "H3", "PV")  # PV issued (watermark) though dark
-    assert {c.plant_code for c in parsed.cap_leaves} == {"H1", "H2", "H3"}
-    caps = {(c.plant_code, c.interval_start_s): c.cap_wh for c in parsed.cap_leaves}
+    # Rebuild the root independently of LeafFile.tree and of greenproof.contracts, from the JSON alone.
+    doc = json.loads(data)
+    plants = [p["index"] for p in doc["plants"]]
+    independent = GenerationTree(doc["period_start_s"], doc["interval_s"], 4, plants, doc["slot_bits"])
+    for row in doc["allocation_leaves"]:
+        independent.leaves[row["position"]] = (allocation_leaf(row["plant_index"], row["interval_start_s"],
+                                                               row["interval_s"], row["holder"], row["amount_wh"]),
+                                               row["amount_wh"])
+    for row in doc["caps"]:
+        interval_index = (row["interval_start_s"] - doc["period_start_s"]) // doc["interval_s"]
+        independent.caps[independent.pi(interval_index, plants.index(row["plant_index"]))] = row["cap_wh"]
+    assert hex32(independent.root) == root == parsed.root
+    assert [code for code, _ in parsed.plants] == ["H1", "H2", "H3", "PV"]  # PV belongs to the batch though dark
+    assert {c.plant_code for c in parsed.caps} == {"H1", "H2", "H3"}
+    caps = {(c.plant_code, c.interval_start_s): c.cap_wh for c in parsed.caps}
     assert caps[("H2", T0 + 2 * 900)] == 3 * 1_000_003
     sums: defaultdict[tuple[str, int], int] = defaultdict(int)
     for leaf in parsed.allocation_leaves:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from ledger_park import FIRM_ADDRESSES
+from ledger_park import FIRM_ADDRESSES, record_period
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,6 +13,7 @@ from conftest import T0
 from greenproof.contracts.client import ChainClient
 from greenproof.ledger.database import session_scope
 from greenproof.ledger.holdings import holdings
+from greenproof.ledger.issuance import issue
 from greenproof.ledger.models import AllocationLeafRow, ClaimRow, IssuanceBatch
 from greenproof.ledger.reconcile import reconcile
 from greenproof.ledger.retirements import Shipment, claim_leaf, retire
@@ -63,7 +64,7 @@ def test_a_lost_claim_row_is_named_by_leaf_and_balance(factory: sessionmaker[Ses
     with factory() as session:
         differences = reconcile(session, fresh_chain)
     assert [(d.kind, d.subject, d.problem) for d in differences] == [
-        ("claim", leaf.leaf_hash, "LeafClaimed on-chain but no claim in the DB"),
+        ("claim", leaf.leaf_hash, "LeavesClaimed on-chain but no claim in the DB"),
         ("balance", f"{CRANES}/{leaf.token_id}", "balance differs"),
     ]
     assert (differences[1].db, differences[1].chain) == ("0 Wh", f"{leaf.amount_wh} Wh")
@@ -81,3 +82,19 @@ def test_a_transfer_behind_the_ledgers_back_shows_as_balance_differences(
     gaps = {d.subject: int(d.db.split()[0]) - int(d.chain.split()[0]) for d in differences if d.kind == "balance"}
     assert len(differences) == 2
     assert gaps == {f"{CRANES}/{token}": 7, f"{FIRM_ADDRESSES['LNG']}/{token}": -7}
+
+
+def test_a_day_missing_between_anchored_days_is_reported_as_a_gap(factory: sessionmaker[Session], park: object,
+                                                                  fresh_chain: ChainClient) -> None:
+    with session_scope(factory) as session:
+        intervals = record_period(session, T0, 12)
+    for first in (0, 8, 4):  # hours 1 and 3, then the gap is filled
+        issue(factory, fresh_chain, period_start_s=T0 + first * 900, period_end_s=T0 + (first + 4) * 900,
+              intervals=intervals[first:first + 4])
+        with factory() as session:
+            gaps = [d for d in reconcile(session, fresh_chain) if d.kind == "gap"]
+        if first == 8:
+            assert [(d.subject, d.problem) for d in gaps] == [
+                (code, "not issued between anchored batches: [2025-03-01T01:00:00+00:00, 2025-03-01T02:00:00+00:00)")
+                for code in ("H1", "H2", "H3", "PV")]
+    assert gaps == []

@@ -6,16 +6,19 @@ from datetime import UTC, datetime
 
 import pytest
 from ledger_park import FIRM_ADDRESSES
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from conftest import T0
 from greenproof.contracts.client import ChainClient
+from greenproof.contracts.records import RetirementClaim
+from greenproof.ledger.authorisation import KeySigner
+from greenproof.ledger.batches import load_leaf_file
 from greenproof.ledger.database import session_scope
 from greenproof.ledger.errors import ClaimRefReusedError, InsufficientCertificatesError, RetirementError
 from greenproof.ledger.holdings import holdings
-from greenproof.ledger.models import AllocationLeafRow, IssuanceBatch, RetirementRow
-from greenproof.ledger.retirements import Shipment, claim_leaf, line_claim_ref, retire
+from greenproof.ledger.models import AllocationLeafRow, ClaimRow, IssuanceBatch, RetirementLine, RetirementRow
+from greenproof.ledger.retirements import Shipment, claim_leaf, part_claim_ref, retire
 
 pytestmark = pytest.mark.chain
 
@@ -38,8 +41,9 @@ def retired_events(chain: ChainClient) -> list:
     return [e for e in chain.events() if e.name == "Retired"]
 
 
-def test_retirement_burns_the_embedded_wh_oldest_first(factory: sessionmaker[Session], issued: IssuanceBatch,
-                                                       fresh_chain: ChainClient, firm_keys: dict[str, str]) -> None:
+def test_retirement_takes_the_embedded_wh_oldest_first_in_one_transaction(
+        factory: sessionmaker[Session], issued: IssuanceBatch, fresh_chain: ChainClient,
+        firm_keys: dict[str, str]) -> None:
     with factory() as session:
         held = holdings(session, CRANES, period_start_s=T0, period_end_s=T0 + 3600, now=NOW)
     # Independent expectation: walk the holdings oldest first until 1.5 MWh = 1 500 000 Wh are covered.
@@ -52,16 +56,76 @@ def test_retirement_burns_the_embedded_wh_oldest_first(factory: sessionmaker[Ses
     with session_scope(factory) as session:
         row = retire_cranes(session, fresh_chain, firm_keys, 1.5)
         assert row.state == "confirmed" and row.amount_wh == 1_500_000
-        assert all(line.tx_hash for line in row.lines)
-    events = retired_events(fresh_chain)
-    assert {e.args["id"]: e.args["amountWh"] for e in events} == expected
-    assert {e.args["claimRef"] for e in events} == {line_claim_ref("CBAM-1", i) for i in range(len(expected))}
-    assert all(e.args["holder"] == CRANES and e.args["purpose"] == "EU CBAM" for e in events)
-    for token, wh in expected.items():
-        assert fresh_chain.retired_balance(token, CRANES) == wh
+        assert len({line.tx_hash for line in row.lines}) == 1  # one batch: one transaction
+    (event,) = retired_events(fresh_chain)
+    assert dict(zip(event.args["ids"], event.args["amountsWh"], strict=True)) == expected
+    assert event.args["claimRef"] == part_claim_ref(CRANES, "BL-2025-0042", issued.batch_id)
+    assert (event.args["holder"], event.args["purpose"], event.args["batchId"].hex()) == (
+        CRANES, "EU CBAM", issued.batch_id.removeprefix("0x"))
     partly = next(h for h in held if h.token_id == list(expected)[-1])
-    # retireWithProof minted the whole leaf: what was not retired stays on the firm's balance.
+    # the part of the last leaf that was not retired is minted to the firm
     assert fresh_chain.balance_of(CRANES, partly.token_id) == partly.leaf.amount_wh - expected[partly.token_id]
+    assert all(fresh_chain.balance_of(CRANES, token) == 0 for token in list(expected)[:-1])
+
+
+def test_a_rerun_after_a_crash_adopts_its_own_retirement_and_only_that(
+        factory: sessionmaker[Session], issued: IssuanceBatch, fresh_chain: ChainClient,
+        firm_keys: dict[str, str]) -> None:
+    with factory() as session:  # the first run dies before its DB transaction commits
+        retire_cranes(session, fresh_chain, firm_keys, 0.5, ref="CBAM-first-run")
+        session.rollback()
+    (sent,) = retired_events(fresh_chain)
+    with session_scope(factory) as session:  # the rerun draws a new ledger reference, same shipment
+        row = retire_cranes(session, fresh_chain, firm_keys, 0.5, ref="CBAM-rerun")
+        assert {line.tx_hash for line in row.lines} == {sent.tx_hash}
+    assert len(retired_events(fresh_chain)) == 1  # nothing burnt twice
+    # the same shipment asking for more: the chain's retirement under its reference is not this one
+    with factory() as session:
+        session.execute(delete(RetirementLine))
+        session.execute(delete(RetirementRow))
+        session.execute(delete(ClaimRow))
+        session.commit()
+    with pytest.raises(RetirementError, match=r"already used claim reference 0x[0-9a-f]{64} on-chain .* for other "
+                                              r"certificates"), session_scope(factory) as session:
+        retire_cranes(session, fresh_chain, firm_keys, 0.6, ref="CBAM-more")
+
+
+def test_someone_elses_retirement_under_the_firms_reference_is_never_adopted(
+        factory: sessionmaker[Session], issued: IssuanceBatch, fresh_chain: ChainClient,
+        firm_keys: dict[str, str]) -> None:
+    lng = FIRM_ADDRESSES["LNG"]
+    squatted = part_claim_ref(CRANES, "BL-2025-0042", issued.batch_id)  # predictable from the shipment
+    with factory() as session:
+        file = load_leaf_file(session, issued.batch_id)
+    bait = next(leaf for leaf in file.allocation_leaves if leaf.holder == lng)
+    fresh_chain.retire_leaves(file.header, file.leaf_refs([bait], [1]), file.proof([bait]),
+                              RetirementClaim(squatted, "squatter", "squat", T0, T0 + 3600),
+                              holder_key=firm_keys["LNG"])
+    with session_scope(factory) as session:
+        row = retire_cranes(session, fresh_chain, firm_keys, 0.2)
+        tx = row.lines[0].tx_hash
+    events = retired_events(fresh_chain)
+    assert [(e.args["holder"], e.args["claimRef"]) for e in events] == [(lng, squatted), (CRANES, squatted)]
+    assert tx == events[1].tx_hash != events[0].tx_hash
+
+
+def test_a_firm_held_key_signs_and_the_park_relays_and_pays(
+        factory: sessionmaker[Session], issued: IssuanceBatch, fresh_chain: ChainClient,
+        firm_keys: dict[str, str]) -> None:
+    eth_before = fresh_chain.web3.eth.get_balance(CRANES)
+    with session_scope(factory) as session:
+        row = retire(session, fresh_chain, firm_code="CRANES", claim_ref="CBAM-signed", shipment=shipment(1.5),
+                     beneficiary="Binhai Port terminal cranes", purpose="EU CBAM", period_start_s=T0,
+                     period_end_s=T0 + 3600, signer=KeySigner(firm_keys["CRANES"]))
+        assert row.state == "confirmed"
+    (event,) = retired_events(fresh_chain)
+    assert event.args["holder"] == CRANES and sum(event.args["amountsWh"]) == 1_500_000
+    assert fresh_chain.web3.eth.get_balance(CRANES) == eth_before
+    assert fresh_chain.nonce(CRANES) == 1
+    with pytest.raises(RetirementError, match="not at"), session_scope(factory) as session:
+        retire(session, fresh_chain, firm_code="CRANES", claim_ref="CBAM-wrong-key", shipment=shipment(0.1),
+               beneficiary="x", purpose="x", period_start_s=T0, period_end_s=T0 + 3600,
+               signer=KeySigner(firm_keys["LNG"]))
 
 
 def test_claimed_leaves_are_retired_from_the_minted_balance(factory: sessionmaker[Session], issued: IssuanceBatch,

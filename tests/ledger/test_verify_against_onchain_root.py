@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from conftest import T0
 from greenproof.contracts.client import ChainClient
-from greenproof.contracts.leaves import leaf_hash
-from greenproof.contracts.merkle import MerkleTree
+from greenproof.contracts.records import LeafRef
 from greenproof.ledger.batches import load_leaf_file
 from greenproof.ledger.database import session_scope
 from greenproof.ledger.errors import LeafFileError
@@ -44,10 +43,11 @@ def test_a_leaf_verifies_against_the_onchain_root_without_the_database(
     result = verify_leaf(fresh_chain, data, leaf)
     assert result.ok, result.problems
     assert result.chain_root == result.file_root == issued.root
+    assert result.commitment == hex32(fresh_chain.view_raw("batchCommitment", bytes.fromhex(issued.batch_id[2:])))
     assert result.anchor_tx == issued.tx_hash and result.anchor_block == issued.block_number
     assert not result.claimed and result.retired_wh == 0
-    # The proof path re-hashed by the contract itself lands on the anchored root.
-    assert fresh_chain.verify_leaf(bytes.fromhex(issued.batch_id[2:]), leaf,
+    # The same proof, folded by the contract itself, lands on the stored commitment.
+    assert fresh_chain.verify_leaf(file.header, leaf.holder, LeafRef(result.position, leaf.amount_wh),
                                    [bytes.fromhex(p[2:]) for p in result.proof])
 
 
@@ -57,14 +57,15 @@ def test_a_forged_leaf_file_with_its_own_consistent_root_fails_against_the_chain
     victim = file.allocation_leaves[0]
     inflated = replace(victim, amount_wh=victim.amount_wh + 1)
     others = [x for x in file.allocation_leaves if x != victim]
-    caps = [replace(c, cap_wh=c.cap_wh + 1) if (c.plant_code, c.interval_start_s) ==
-            (victim.plant_code, victim.interval_start_s) else c for c in file.cap_leaves]
-    root = MerkleTree([leaf_hash(x) for x in [*others, inflated, *caps]]).root
-    forged = replace(file, allocation_leaves=(*others, inflated), cap_leaves=tuple(caps), root=hex32(root))
+    caps = [replace(c, cap_wh=c.cap_wh + 1) if (c.plant_index, c.interval_start_s) ==
+            (victim.plant_index, victim.interval_start_s) else c for c in file.caps]
+    forged = replace(file, allocation_leaves=(*others, inflated), caps=tuple(caps), root="")
+    forged = replace(forged, root=hex32(forged.tree.root))  # a file consistent with itself
+    forged.check()
     result = verify_leaf(fresh_chain, forged.to_bytes(), inflated)
     assert not result.ok
-    assert any("root on-chain" in p and "differs" in p for p in result.problems)
-    assert any("proof does not reach the on-chain root" in p for p in result.problems)
+    assert any("the chain's commitment" in p and "differs from the file's" in p for p in result.problems)
+    assert any("proof does not reach the commitment stored on-chain" in p for p in result.problems)
 
 
 def test_a_leaf_file_whose_stated_hash_does_not_match_its_fields_is_refused(
@@ -91,15 +92,15 @@ def test_holder_verification_reports_claims_and_retirements_from_events(
     assert result.ok
     assert [v.leaf for v in result.leaves] == [h.leaf for h in held]
     assert result.allocated_wh == sum(h.leaf.amount_wh for h in held)
-    # Claimed: the last leaf (claim) and the first (retireWithProof mints it whole before burning 50 000 Wh).
+    # Used on-chain: the last leaf (claimed) and the first (50 000 Wh retired straight from its proof).
     assert result.claimed_wh == held[0].leaf.amount_wh + held[-1].leaf.amount_wh
     assert result.retired_wh == 50_000
     (retirement,) = result.leaves[0].retirements
     assert (retirement.beneficiary, retirement.purpose, retirement.period_start_s) == ("Cranes", "EU CBAM", T0)
 
 
-def test_a_directly_issued_leaf_is_verified_against_its_mint(factory: sessionmaker[Session], park: object,
-                                                             fresh_chain: ChainClient) -> None:
+def test_a_leaf_of_a_direct_batch_verifies_with_its_claim(factory: sessionmaker[Session], park: object,
+                                                          fresh_chain: ChainClient) -> None:
     with session_scope(factory) as session:
         intervals = record_period(session, T0, 1)
     batch = issue(factory, fresh_chain, period_start_s=T0, period_end_s=T0 + 900, intervals=intervals,
@@ -107,5 +108,6 @@ def test_a_directly_issued_leaf_is_verified_against_its_mint(factory: sessionmak
     data = published(factory, batch.batch_id)
     leaf = LeafFile.from_bytes(data).allocation_leaves[0]
     result = verify_leaf(fresh_chain, data, leaf)
-    assert result.ok and result.direct and result.claim_tx == batch.tx_hash
+    claimed = [e for e in fresh_chain.events() if e.name == "LeavesClaimed" and e.args["holder"] == leaf.holder]
+    assert result.ok and result.claim_tx == claimed[0].tx_hash
     assert not verify_leaf(fresh_chain, data, replace(leaf, amount_wh=leaf.amount_wh - 1)).ok

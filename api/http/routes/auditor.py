@@ -59,16 +59,16 @@ def leaf_file(batch_id: Hash32Path, _caller: Auditor, session: SessionDep, state
             responses=problem_responses(502, 503))
 def verify(leaf_hash: Hash32Path, _caller: Auditor, session: SessionDep, state: StateDep,
            chain: ChainDep) -> LeafVerificationPublic:
-    """Check the leaf and its cap against the root registered on-chain, using only the chain and the leaf file.
+    """Check the leaf and its cap against the batch commitment stored on-chain, from the chain and the leaf file.
 
     The database only locates the leaf's batch; the answer comes from the chain's root and events.
     """
     bundle = evidence_bundle(session, leaf_hash, state.leaf_files)
-    leaf = AllocationLeaf(bundle.leaf.plant_code, bundle.leaf.interval_start_s, bundle.leaf.interval_s,
-                          bundle.leaf.holder, bundle.leaf.amount_wh)
+    leaf = AllocationLeaf(bundle.leaf.plant_code, bundle.leaf.plant_index, bundle.leaf.interval_start_s,
+                          bundle.leaf.interval_s, bundle.leaf.holder, bundle.leaf.amount_wh)
     result = verify_leaf(chain.client(), state.leaf_files.get(session, bundle.batch_id), leaf)
     return LeafVerificationPublic(
-        ok=result.ok, batch_id=result.batch_id, leaf_hash=result.leaf_hash, direct=result.direct,
+        ok=result.ok, batch_id=result.batch_id, leaf_hash=result.leaf_hash,
         file_root=result.file_root, chain_root=result.chain_root, proof=list(result.proof), cap_wh=result.cap_wh,
         anchor_tx=result.anchor_tx, anchor_block=result.anchor_block, claim_tx=result.claim_tx,
         retired_wh=result.retired_wh,

@@ -17,7 +17,6 @@ class LeafVerificationPublic(BaseModel):
     ok: bool = Field(description="Every check passed.")
     batch_id: str
     leaf_hash: str
-    direct: bool = Field(description="The batch was minted directly (no root on-chain).")
     file_root: str
     chain_root: str | None
     proof: list[str]

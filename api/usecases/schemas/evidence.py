@@ -15,11 +15,13 @@ __all__ = [
 
 
 class LeafPublic(BaseModel):
-    """An allocation leaf as hashed into a batch root (see docs/ledger.md, leaf file format)."""
+    """An allocation leaf as hashed into a batch tree (see docs/ledger.md, leaf file format)."""
 
     model_config = ConfigDict(extra="forbid")
 
     plant_code: str
+    plant_index: int = Field(ge=1, le=2**32 - 1, description="The plant's on-chain index (hashed into the leaf).")
+    position: int = Field(ge=0, le=2**64 - 1, description="Position of the leaf in its batch tree.")
     interval_start_s: int = Field(description="Interval start, UNIX seconds UTC.")
     interval_s: int
     holder: str = Field(description="EVM address of the certificate account.")
@@ -29,7 +31,11 @@ class LeafPublic(BaseModel):
 
 
 class CapLeafPublic(BaseModel):
-    """A cap leaf: the plant's metered Wh in the interval, the supply cap of its token id."""
+    """The plant-interval's cap (its metered Wh).
+
+    ``leaf_hash`` is the plant-interval node the leaf's proof passes through: it commits to the cap
+    and to the sum of the leaves under it.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -56,15 +62,16 @@ class EvidenceBundle(BaseModel):
     batch_id: str
     input_hash: str = Field(description="keccak256 of the batch inputs (meter readings, shares, snapshot digests).")
     root: str = Field(description="Merkle root anchored on-chain.")
+    discharge_root: str = Field(description="Root of the batch's storage-discharge tree (zero when it has none).")
     period_start: datetime
     period_end: datetime
-    mode: str = Field(description="'anchor' (root only; holders claim with proofs) or 'direct' (minted at issuance).")
+    mode: str = Field(description="'anchor' (holders claim with proofs) or 'direct' (every leaf claimed at issuance).")
     state: str = Field(description="Outbox state of the batch: pending, sent, confirmed or failed.")
     anchor_tx_hash: str | None
     anchor_block: int | None
     leaf: LeafPublic
-    proof: list[str] = Field(description="Sibling hashes from the leaf to the root (sorted-pair keccak256).")
+    proof: list[str] = Field(description="Multiproof of the leaf in the contract's fold order, its cap included "
+                                         "(docs/contracts.md).")
     cap: CapLeafPublic
-    cap_proof: list[str]
-    claim_tx_hash: str | None = Field(description="Transaction that minted the leaf, if it is minted.")
+    claim_tx_hash: str | None = Field(description="Transaction that minted or used the leaf, if it is used.")
     retirements: list[RetirementLinePublic]

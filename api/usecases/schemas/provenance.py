@@ -60,13 +60,14 @@ class ProvenanceLine(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     line: int = Field(ge=0, le=1_000_000)
-    claim_ref: Hex32 = Field(description="On-chain claim reference: keccak256(canonical {claim_ref, line}).")
+    claim_ref: Hex32 = Field(description="On-chain claim reference of the line's transaction: keccak256(canonical "
+                                         "{holder, part, shipment}), part = batch id or 'minted'.")
     batch_id: Hex32
     root: Hex32
+    discharge_root: Hex32
     leaf: LeafPublic
-    proof: list[Hex32] = Field(max_length=64)
+    proof: list[Hex32] = Field(max_length=256)
     cap: CapLeafPublic
-    cap_proof: list[Hex32] = Field(max_length=64)
     amount_wh: int = Field(ge=1, le=2**255)
     tx_hash: Hex32
     block_number: int = Field(ge=0, le=2**63 - 1)
