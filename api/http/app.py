@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from ..usecases.app_state import AppState
 from ..usecases.settings import ApiSettings
 from .problem_details import install_problem_handlers
+from .request_limits import RequestLimitsMiddleware, restore_recursion_limit
 from .routes import ROUTERS
 
 __all__ = ["create_api"]
@@ -36,6 +37,7 @@ def create_api(settings: ApiSettings | None = None) -> FastAPI:
     settings : ApiSettings, optional
         Defaults to ``ApiSettings()`` read from ``GREENPROOF_*`` environment variables.
     """
+    restore_recursion_limit()  # before serving untrusted input: py_ecc's import raised it to 100,000
     settings = settings or ApiSettings()
     state = AppState.start(settings)
 
@@ -47,6 +49,7 @@ def create_api(settings: ApiSettings | None = None) -> FastAPI:
     app = FastAPI(title="greenproof", version=version("greenproof"), description=_DESCRIPTION, lifespan=lifespan)
     app.state.greenproof = state
     install_problem_handlers(app)
+    app.add_middleware(RequestLimitsMiddleware)
     for router in ROUTERS:  # the one place the API's routers are included
         app.include_router(router)
     return app

@@ -35,6 +35,7 @@ from greenproof.ledger.errors import (
 from ..usecases.errors import ApiError, AuthenticationError
 
 __all__ = [
+    "BODY_STATUSES",
     "PROBLEM_MEDIA_TYPE",
     "Problem",
     "ValidationIssue",
@@ -44,6 +45,12 @@ __all__ = [
 ]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+#: Statuses of every operation that takes a body, answered before the route runs (:mod:`.request_limits`).
+BODY_STATUSES = (400, 413)
+_BODY_STATUS_TEXT = {
+    400: "The body is not UTF-8, or its JSON nests deeper than the accepted depth.",
+    413: "The body is larger than the endpoint's cap (smaller for callers without a valid API key).",
+}
 _log = logging.getLogger(__name__)
 
 
@@ -149,6 +156,12 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": Problem, "description": HTTPStatus(status).phrase} for status in statuses}
 
 
+def _documented(status: int) -> dict[str, Any]:
+    """Return the OpenAPI response object of a problem document with ``status``."""
+    return {"description": _BODY_STATUS_TEXT[status], "content": {PROBLEM_MEDIA_TYPE: {
+        "schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
 def _problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
     original = app.openapi
 
@@ -159,6 +172,9 @@ def _problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
         # FastAPI documents additional responses in the route's media type; every error of ours is problem+json.
         for path in schema.get("paths", {}).values():
             for operation in path.values():
+                if "requestBody" in operation:  # refused by the request limits before the route runs
+                    for status in BODY_STATUSES:
+                        operation["responses"].setdefault(str(status), _documented(status))
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     problem = next((media for media in content.values() if "schema" in media), None)

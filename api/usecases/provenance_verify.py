@@ -38,8 +38,10 @@ from .provenance import claim_reference
 from .schemas import ProvenanceLine, ProvenanceRecord, RecordCheck, VerificationPublic
 from .units import WH_PER_MWH
 
-__all__ = ["verify_record"]
+__all__ = ["MAX_RECORD_BYTES", "verify_record"]
 
+#: Largest provenance record (JSON) a caller may submit for verification, bytes.
+MAX_RECORD_BYTES = 4 * 1024 * 1024
 _BAD_FIELDS = (ValueError, TypeError, OverflowError, EncodingError)
 
 

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from ...http.deps import SessionDep, StateDep
 from ...usecases.errors import ProvenanceRecordError
 from ...usecases.provenance import load_record
-from ...usecases.provenance_verify import verify_record
+from ...usecases.provenance_verify import MAX_RECORD_BYTES, verify_record
 from ...usecases.schemas import ProvenanceRecord
 from ..page_params import Hash32
 from ..render import PageRoute, render
@@ -20,10 +20,6 @@ from ..session import optional_caller
 __all__ = ["router"]
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-
-#: Largest provenance record file accepted by the public verify form, bytes.
-MAX_RECORD_BYTES = 4 * 1024 * 1024
-
 
 @router.get("/ui/verify", response_class=HTMLResponse)
 def public_verify_form(request: Request) -> Response:
