@@ -12,8 +12,9 @@ is this server, a second guard against cross-site requests besides ``SameSite``.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from fastapi import Depends, Request
 from starlette.responses import Response
@@ -35,6 +36,14 @@ __all__ = [
 ]
 
 SESSION_COOKIE = "gp_session"
+#: Longest redirect target kept, characters.
+_MAX_NEXT = 500
+#: Percent-decodings a redirect target is checked through (deeper encodings are refused).
+_DECODINGS = 2
+#: Unicode categories refused in a redirect target: controls, format (bidi, zero-width), line/paragraph separators.
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
+#: Characters kept as they are in a redirect path (reserved characters of RFC 3986 and ``%``).
+_PATH_SAFE = "/?#[]@!$&'()*+,;=:%-._~"
 
 
 class LoginRequiredError(AuthenticationError):
@@ -98,10 +107,32 @@ def landing_path(principal: Principal) -> str:
     return f"/ui/firms/{principal.firm_code}"
 
 
+def _unsafe(path: str) -> bool:
+    """Whether a (decoded) redirect path could leave this site or carries characters browsers drop or act on."""
+    return (not path.startswith("/") or path.startswith(("//", "/\\")) or "\\" in path
+            or any(ch.isspace() or unicodedata.category(ch) in _INVISIBLE for ch in path))
+
+
 def safe_next(target: str | None) -> str | None:
-    """Keep only same-site paths as redirect targets (no ``//host`` or absolute URLs)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Return ``target`` as a same-site path to redirect to, or ``None`` if it is not one.
+
+    Refused: anything but a path (a scheme, ``//host``, ``/`` + backslash + ``host``), backslashes, whitespace and
+    control or format characters (browsers drop TAB, CR and LF inside URLs, so ``/<TAB>/evil`` would
+    become ``//evil``; bidi controls reorder what the user sees), and the same once or twice
+    percent-decoded (``/%2F%2Fevil``, ``/%09/evil``, ``/%255C``), or encoded deeper than that. The
+    path returned is percent-encoded outside the URL's reserved characters, as a ``Location`` header
+    needs.
+    """
+    if not target or len(target) > _MAX_NEXT:
+        return None
+    seen = target
+    for _ in range(_DECODINGS + 1):
+        if _unsafe(seen):
+            return None
+        decoded = unquote(seen)
+        if decoded == seen:
+            return quote(target, safe=_PATH_SAFE)
+        seen = decoded
     return None
 
 
