@@ -26,6 +26,7 @@ from ..usecases.api_keys import Principal, Role
 from ..usecases.app_state import AppState
 from ..usecases.chain_gateway import ChainGateway
 from ..usecases.errors import AuthenticationError, PermissionDeniedError
+from ..usecases.schemas.fields import CODE_PATTERN, HEX32_PATTERN
 from .access import check_firm_access, check_role
 
 __all__ = [
@@ -99,7 +100,7 @@ def require_role(*roles: Role) -> Callable[[Principal], Principal]:
 
 
 def _firm_scope(
-    firm_code: Annotated[str, Path(min_length=1, max_length=64, description="Firm code, e.g. H2PLANT.")],
+    firm_code: Annotated[str, Path(min_length=1, max_length=64, pattern=CODE_PATTERN, description="Firm code.")],
     principal: CurrentPrincipal,
 ) -> str:
     check_firm_access(principal, firm_code)
@@ -124,4 +125,4 @@ Auditor = Annotated[Principal, Depends(require_role(Role.AUDITOR))]
 Exporter = Annotated[Principal, Depends(require_role(Role.EXPORTER))]
 
 #: A 32-byte hash or id in a path (batch id, leaf hash, claim reference): ``0x`` + 64 hex digits.
-Hash32Path = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", description="0x + 64 hex digits.")]
+Hash32Path = Annotated[str, Path(pattern=HEX32_PATTERN, description="0x + 64 hex digits.")]

@@ -15,6 +15,7 @@ from ...usecases.certificate_claims import claim_firm_leaf
 from ...usecases.certificate_queries import CertificateQuery, balances, certificates
 from ...usecases.firm_reports import hourly_matching, share_series
 from ...usecases.schemas import BalanceLine, CertificatePublic, HourlyMatchingPublic, Resolution, ShareSeriesPublic
+from ...usecases.schemas.fields import CODE_PATTERN
 from ..deps import FirmActor, FirmScope, SessionDep, StateDep
 from ..pagination import Page, PageParamsDep
 from ..periods import OptionalPeriodDep, PeriodDep
@@ -25,7 +26,8 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/firms/{firm_code}", tags=["firms"], responses=problem_responses(401, 403, 404, 422))
 
-PlantFilter = Annotated[str | None, Query(max_length=64, description="Only certificates of this plant.")]
+PlantFilter = Annotated[str | None, Query(min_length=1, max_length=64, pattern=CODE_PATTERN,
+                                           description="Only certificates of this plant.")]
 
 
 @router.get("/certificates", summary="A firm's certificates")

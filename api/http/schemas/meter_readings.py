@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...usecases.periods import UtcTime
+from ...usecases.schemas.fields import Code, JsonInt, JsonNumber, PlainText
 
 __all__ = [
     "IngestResult",
     "MeterReadingCreate",
     "MeterReadingsCreate",
 ]
-
-
-Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
 class MeterReadingCreate(BaseModel):
@@ -25,10 +21,10 @@ class MeterReadingCreate(BaseModel):
 
     plant_code: Code
     interval_start: UtcTime
-    interval_s: int = Field(default=900, ge=1, le=86_400, description="Interval length, seconds.")
-    energy_wh: int | None = Field(default=None, ge=0, le=10**15, description="Generated energy, whole Wh.")
-    energy_mwh: float | None = Field(default=None, ge=0, le=10**9, description="Generated energy, MWh.")
-    source: str = Field(default="meter", min_length=1, max_length=64)
+    interval_s: JsonInt = Field(default=900, ge=1, le=86_400, description="Interval length, seconds.")
+    energy_wh: JsonInt | None = Field(default=None, ge=0, le=10**15, description="Generated energy, whole Wh.")
+    energy_mwh: JsonNumber | None = Field(default=None, ge=0, le=10**9, description="Generated energy, MWh.")
+    source: PlainText = Field(default="meter", min_length=1, max_length=64)
 
 
 class MeterReadingsCreate(BaseModel):

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from ..periods import UnixSeconds
+from .fields import Address, Code, Hex32, JsonInt
 
 __all__ = [
     "CapLeafPublic",
@@ -13,19 +17,22 @@ __all__ = [
     "RetirementLinePublic",
 ]
 
+#: An ERC-1155 token id as a decimal string (uint256).
+TokenId = Annotated[str, Field(pattern=r"^[0-9]{1,78}$")]
+
 
 class LeafPublic(BaseModel):
     """An allocation leaf as hashed into a batch root (see docs/ledger.md, leaf file format)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    plant_code: str
-    interval_start_s: int = Field(description="Interval start, UNIX seconds UTC.")
-    interval_s: int
-    holder: str = Field(description="EVM address of the certificate account.")
-    amount_wh: int = Field(ge=0)
-    token_id: str
-    leaf_hash: str
+    plant_code: Code
+    interval_start_s: UnixSeconds = Field(description="Interval start, UNIX seconds UTC.")
+    interval_s: JsonInt = Field(ge=1, le=2**63 - 1)
+    holder: Address = Field(description="EVM address of the certificate account.")
+    amount_wh: JsonInt = Field(ge=0, le=2**255)
+    token_id: TokenId
+    leaf_hash: Hex32
 
 
 class CapLeafPublic(BaseModel):
@@ -33,12 +40,12 @@ class CapLeafPublic(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    plant_code: str
-    interval_start_s: int
-    interval_s: int
-    cap_wh: int = Field(ge=0)
-    token_id: str
-    leaf_hash: str
+    plant_code: Code
+    interval_start_s: UnixSeconds
+    interval_s: JsonInt = Field(ge=1, le=2**63 - 1)
+    cap_wh: JsonInt = Field(ge=0, le=2**255)
+    token_id: TokenId
+    leaf_hash: Hex32
 
 
 class RetirementLinePublic(BaseModel):

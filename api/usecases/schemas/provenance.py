@@ -7,7 +7,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..periods import UnixSeconds
 from .evidence import CapLeafPublic, LeafPublic
+from .fields import Address, Code, Hex32, JsonInt, JsonNumber, PlainText
 
 __all__ = [
     "ProvenanceClaim",
@@ -19,9 +21,8 @@ __all__ = [
 ]
 
 
-Hex32 = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{64}$", description="0x + 64 hex digits.")]
-Address = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$", description="EVM address.")]
-Text = Annotated[str, Field(min_length=1, max_length=200)]
+#: Free text of a claim: 1 to 200 characters, no control or bidirectional-formatting characters.
+Text = Annotated[PlainText, Field(min_length=1, max_length=200)]
 
 
 class ShipmentCreate(BaseModel):
@@ -29,12 +30,13 @@ class ShipmentCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    shipment_id: str = Field(min_length=1, max_length=128, description="Bill of lading or customs declaration no.")
+    shipment_id: PlainText = Field(min_length=1, max_length=128,
+                                   description="Bill of lading or customs declaration no.")
     product: Text
-    quantity: float = Field(gt=0, le=1e12)
-    quantity_unit: str = Field(min_length=1, max_length=16, description="Unit of quantity, e.g. 't'.")
+    quantity: JsonNumber = Field(gt=0, le=1e12)
+    quantity_unit: PlainText = Field(min_length=1, max_length=16, description="Unit of quantity, e.g. 't'.")
     destination: Text
-    embedded_electricity_mwh: float = Field(gt=0, le=1e6, description="Electricity embedded in the goods, MWh.")
+    embedded_electricity_mwh: JsonNumber = Field(gt=0, le=1e6, description="Electricity embedded in the goods, MWh.")
 
 
 class ProvenanceClaim(BaseModel):
@@ -42,14 +44,14 @@ class ProvenanceClaim(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    firm_code: str = Field(max_length=64)
+    firm_code: Code
     holder: Address
-    beneficiary: str = Field(max_length=200)
-    purpose: str = Field(max_length=200)
-    consumption_start_s: int = Field(ge=0, le=2**63 - 1)
-    consumption_end_s: int = Field(ge=0, le=2**63 - 1)
+    beneficiary: PlainText = Field(max_length=200)
+    purpose: PlainText = Field(max_length=200)
+    consumption_start_s: UnixSeconds
+    consumption_end_s: UnixSeconds
     shipment: ShipmentCreate
-    chain_id: int = Field(ge=0, le=2**63 - 1)
+    chain_id: JsonInt = Field(ge=0, le=2**63 - 1)
     contract: Address
     nonce: str = Field(pattern=r"^[0-9a-f]{32}$", description="Random 16 bytes: one claim reference per retirement.")
 
@@ -59,7 +61,7 @@ class ProvenanceLine(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    line: int = Field(ge=0, le=1_000_000)
+    line: JsonInt = Field(ge=0, le=1_000_000)
     claim_ref: Hex32 = Field(description="On-chain claim reference: keccak256(canonical {claim_ref, line}).")
     batch_id: Hex32
     root: Hex32
@@ -67,9 +69,9 @@ class ProvenanceLine(BaseModel):
     proof: list[Hex32] = Field(max_length=64)
     cap: CapLeafPublic
     cap_proof: list[Hex32] = Field(max_length=64)
-    amount_wh: int = Field(ge=1, le=2**255)
+    amount_wh: JsonInt = Field(ge=1, le=2**255)
     tx_hash: Hex32
-    block_number: int = Field(ge=0, le=2**63 - 1)
+    block_number: JsonInt = Field(ge=0, le=2**63 - 1)
 
 
 class ProvenanceRecord(BaseModel):
@@ -80,9 +82,9 @@ class ProvenanceRecord(BaseModel):
     format: str = Field(pattern=r"^greenproof-provenance/1$")
     claim_ref: Hex32
     claim: ProvenanceClaim
-    retired_wh: int = Field(ge=0, le=2**255)
+    retired_wh: JsonInt = Field(ge=0, le=2**255)
     lines: list[ProvenanceLine] = Field(min_length=1, max_length=20_000)
-    verify_url: str = Field(max_length=500)
+    verify_url: PlainText = Field(max_length=500)
 
 
 class RecordCheck(BaseModel):
