@@ -39,9 +39,11 @@ __all__ = [
     "PROBLEM_MEDIA_TYPE",
     "Problem",
     "ValidationIssue",
+    "http_problem",
     "install_problem_handlers",
     "problem_responses",
     "status_of",
+    "unexpected_problem",
 ]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -112,7 +114,8 @@ def _response(request: Request, status: int, detail: str, type_: str = "about:bl
                         headers=dict(headers) if headers else None, media_type=PROBLEM_MEDIA_TYPE)
 
 
-async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """Answer an HTTP error (404 unknown path, 405, 413, ...) as a problem document."""
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
     return _response(request, exc.status_code, detail, headers=exc.headers)
 
@@ -136,7 +139,8 @@ async def _domain_error(request: Request, exc: GreenproofError) -> JSONResponse:
     return _response(request, status, str(exc), type_=_problem_type(exc), headers=headers)
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+async def unexpected_problem(request: Request, exc: Exception) -> JSONResponse:
+    """Log an unexpected error and answer a 500 problem document without its details."""
     _log.error("unexpected error on %s", request.url.path, exc_info=exc)
     return _response(request, 500, "an unexpected error occurred; it has been logged")
 
@@ -144,10 +148,10 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     """Register the problem-details exception handlers and document them in the OpenAPI schema."""
     # Starlette types handlers as taking any Exception; each is registered for its own class only.
-    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, http_problem)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(GreenproofError, _domain_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected_error)
+    app.add_exception_handler(Exception, unexpected_problem)
     app.openapi = _problem_openapi(app)  # type: ignore[method-assign]
 
 
