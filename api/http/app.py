@@ -7,12 +7,14 @@ from contextlib import asynccontextmanager
 from importlib.metadata import version
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from ..usecases.app_state import AppState
 from ..usecases.settings import ApiSettings
 from .problem_details import install_problem_handlers
 from .request_limits import RequestLimitsMiddleware, restore_recursion_limit
 from .routes import ROUTERS
+from .security_headers import SecurityHeadersMiddleware
 
 __all__ = ["create_api"]
 
@@ -24,6 +26,14 @@ Authenticate with an API key (`greenproof keys create`) as `Authorization: Beare
 `X-API-Key: <key>`. Roles: park-operator, firm (one firm), auditor, exporter (one firm).
 Every error is an RFC 7807 problem document (`application/problem+json`).
 """
+
+
+class _GreenproofApi(FastAPI):
+    """FastAPI with the security headers outermost, so that the server-error middleware's 500s carry them too."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Wrap Starlette's stack (server errors, user middleware, exception handlers) in the security headers."""
+        return SecurityHeadersMiddleware(super().build_middleware_stack())
 
 
 def create_api(settings: ApiSettings | None = None) -> FastAPI:
@@ -46,7 +56,7 @@ def create_api(settings: ApiSettings | None = None) -> FastAPI:
         yield
         state.close()
 
-    app = FastAPI(title="greenproof", version=version("greenproof"), description=_DESCRIPTION, lifespan=lifespan)
+    app = _GreenproofApi(title="greenproof", version=version("greenproof"), description=_DESCRIPTION, lifespan=lifespan)
     app.state.greenproof = state
     install_problem_handlers(app)
     app.add_middleware(RequestLimitsMiddleware)

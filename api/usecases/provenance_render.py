@@ -14,7 +14,10 @@ from .periods import utc_from_s
 from .schemas import ProvenanceRecord
 from .units import latin1, mwh
 
-__all__ = ["qr_png", "record_html", "record_pdf"]
+__all__ = ["RECORD_HTML_CSP", "qr_png", "record_html", "record_pdf"]
+
+#: Content-Security-Policy of :func:`record_html`'s page: its own inline style and data: QR image, nothing else.
+RECORD_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
 
 _ENVIRONMENT = Environment(autoescape=True)

@@ -18,7 +18,7 @@ from ...http.problem_details import status_of
 from ...http.routes import exporter as exporter_api
 from ...usecases.api_keys import Principal, Role
 from ...usecases.certificate_queries import CertificateQuery, balances
-from ...usecases.provenance_render import qr_png, record_html, record_pdf
+from ...usecases.provenance_render import RECORD_HTML_CSP, qr_png, record_html, record_pdf
 from ...usecases.schemas import ProvenanceRecord
 from ..i18n import Translator, request_language
 from ..page_params import Hash32, require, shown_days
@@ -109,4 +109,5 @@ def record_download(caller: PageCaller, session: SessionDep, claim_ref: Hash32,
                    "html": (record_html(record).encode("utf-8"), "text/html; charset=utf-8"),
                    "pdf": (record_pdf(record), "application/pdf")}[fmt]
     return Response(body, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{quote(name)}.{fmt}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{quote(name)}.{fmt}"',
+                             "Content-Security-Policy": RECORD_HTML_CSP})
