@@ -16,7 +16,7 @@ from ...usecases.certificate_queries import CertificateQuery, balances, certific
 from ...usecases.firm_reports import hourly_matching, share_series
 from ...usecases.schemas import BalanceLine, CertificatePublic, HourlyMatchingPublic, Resolution, ShareSeriesPublic
 from ...usecases.schemas.fields import CODE_PATTERN
-from ..deps import FirmActor, FirmScope, SessionDep, StateDep
+from ..deps import FirmClaimer, FirmScope, SessionDep, StateDep
 from ..pagination import Page, PageParamsDep
 from ..periods import OptionalPeriodDep, PeriodDep
 from ..problem_details import problem_responses
@@ -67,8 +67,12 @@ def renewable_share(firm_code: FirmScope, session: SessionDep, period: PeriodDep
 
 @router.post("/claims", status_code=201, summary="Claim a certificate leaf on-chain",
              responses=problem_responses(409, 502, 503))
-def create_claim(firm_code: FirmActor, body: ClaimCreate, state: StateDep) -> ClaimPublic:
-    """Mint one of the firm's anchored allocation leaves to its account with the leaf's Merkle proof."""
+def create_claim(firm_code: FirmClaimer, body: ClaimCreate, state: StateDep) -> ClaimPublic:
+    """Mint one of the firm's anchored allocation leaves to its account with the leaf's Merkle proof.
+
+    Firm keys only: auditors and exporter keys may read the firm's certificates but not claim them
+    (exporters retire against shipments, which needs no prior claim).
+    """
     client = state.chain.client()
     with state.session_factory() as session:
         row = claim_firm_leaf(session, client, firm_code, body.leaf_hash)
