@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 from ..usecases.app_state import AppState
 from ..usecases.settings import ApiSettings
 from .problem_details import install_problem_handlers
+from .rate_limits import RateLimitMiddleware, public_rules
 from .request_limits import RequestLimitsMiddleware, restore_recursion_limit
 from .routes import ROUTERS
 from .security_headers import SecurityHeadersMiddleware
@@ -60,6 +61,7 @@ def create_api(settings: ApiSettings | None = None) -> FastAPI:
     app.state.greenproof = state
     install_problem_handlers(app)
     app.add_middleware(RequestLimitsMiddleware)
+    app.add_middleware(RateLimitMiddleware, rules=public_rules(settings))  # outside: refuses before any body
     for router in ROUTERS:  # the one place the API's routers are included
         app.include_router(router)
     return app

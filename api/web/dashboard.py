@@ -33,7 +33,7 @@ def _is_page(request: Request) -> bool:
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
     if _is_page(request):
-        return error_page(request, exc.status_code, str(exc.detail))
+        return error_page(request, exc.status_code, str(exc.detail), exc.headers)
     return await http_problem(request, exc)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -78,13 +78,15 @@ def render(request: Request, template: str, *, caller: Principal | None = None, 
         "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""), **context})
 
 
-def error_page(request: Request, status: int, detail: str) -> Response:
+def error_page(request: Request, status: int, detail: str, headers: Mapping[str, str] | None = None) -> Response:
     """Render the HTML error page of ``status`` with the signed-in header (if the request has a session)."""
     try:
         caller = optional_caller(request)
-    except Exception:
+    except Exception:  # an error page must render even when the session store fails
         caller = None
-    return render(request, "error.html", caller=caller, status_code=status, status=status, detail=detail)
+    response = render(request, "error.html", caller=caller, status_code=status, status=status, detail=detail)
+    response.headers.update(headers or {})
+    return response
 
 
 def unexpected_error_page(request: Request, exc: Exception) -> Response:
@@ -112,7 +114,7 @@ class PageRoute(APIRoute):
                 where = ".".join(str(p) for p in first.get("loc", ()))
                 return error_page(request, 422, f"{where}: {first.get('msg', 'invalid request')}")
             except HTTPException as exc:
-                return error_page(request, exc.status_code, str(exc.detail))
+                return error_page(request, exc.status_code, str(exc.detail), exc.headers)
             except Exception as exc:
                 return unexpected_error_page(request, exc)
 

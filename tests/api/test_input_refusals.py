@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from api_harness import FIRM, Keys, make_keys
+from api_harness import FIRM, SHIPMENT, Keys, make_keys, schema_valid_record
 from fastapi.testclient import TestClient
 
 from greenproof.api import ApiSettings, create_app
@@ -20,14 +20,13 @@ from greenproof.ledger.database import session_scope
 #: Characters that reorder or break displayed text, or fail on PostgreSQL (NUL).
 REFUSED = ["\x00", "\r", "\n", "\t", "\x1b", "\x7f", "\x85", "\u2028", "\u202a", "\u202b", "\u202c", "\u202d",
            "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
-HEX64 = "0x" + "ab" * 32
-ADDRESS = "0x" + "cd" * 20
 
 
 @pytest.fixture(scope="module")
 def app_settings(tmp_path_factory: pytest.TempPathFactory) -> ApiSettings:
     workdir = tmp_path_factory.mktemp("refusals")
-    return ApiSettings(database_url=f"sqlite:///{workdir / 'ledger.sqlite'}", key_file=workdir / "keys.json")
+    return ApiSettings(database_url=f"sqlite:///{workdir / 'ledger.sqlite'}", key_file=workdir / "keys.json",
+                       public_verify_rate_limit="1000/minute")
 
 
 @pytest.fixture(scope="module")
@@ -46,31 +45,8 @@ def client(app_settings: ApiSettings) -> Iterator[TestClient]:
 
 
 def _retirement(**shipment: Any) -> dict[str, Any]:
-    return {"shipment": {"shipment_id": "BL-1", "product": "green methanol", "quantity": 20, "quantity_unit": "t",
-                         "destination": "Rotterdam", "embedded_electricity_mwh": 1.5, **shipment},
+    return {"shipment": {**SHIPMENT, **shipment},
             "consumption_start": "2025-06-01T16:00:00Z", "consumption_end": "2025-06-02T16:00:00Z"}
-
-
-def _record(**changes: Any) -> dict[str, Any]:
-    """A provenance record that satisfies the published schema (its hashes need not verify)."""
-    leaf = {"plant_code": "H2", "interval_start_s": 1_748_793_600, "interval_s": 900, "holder": ADDRESS,
-            "amount_wh": 1000, "token_id": "12345", "leaf_hash": HEX64}
-    cap = {"plant_code": "H2", "interval_start_s": 1_748_793_600, "interval_s": 900, "cap_wh": 5000,
-           "token_id": "12345", "leaf_hash": HEX64}
-    line = {"line": 0, "claim_ref": HEX64, "batch_id": HEX64, "root": HEX64, "leaf": leaf, "proof": [HEX64],
-            "cap": cap, "cap_proof": [HEX64], "amount_wh": 1000, "tx_hash": HEX64, "block_number": 7}
-    claim = {"firm_code": FIRM, "holder": ADDRESS, "beneficiary": "Buyer BV", "purpose": "export",
-             "consumption_start_s": 1_748_793_600, "consumption_end_s": 1_748_880_000,
-             "shipment": _retirement()["shipment"], "chain_id": 31337, "contract": ADDRESS, "nonce": "0" * 32}
-    record = {"format": "greenproof-provenance/1", "claim_ref": HEX64, "claim": claim, "retired_wh": 1000,
-              "lines": [line], "verify_url": "https://verify.example.org/public/verify/" + HEX64}
-    for path, value in changes.items():
-        *parents, last = path.split(".")
-        target: Any = record
-        for key in parents:
-            target = target[int(key)] if key.isdigit() else target[key]
-        target[last] = value
-    return record
 
 
 def _issues(response: Any) -> list[list[Any]]:
@@ -107,7 +83,7 @@ def test_beneficiary_purpose_and_meter_source_refuse_them_too(client: TestClient
     ("lines.0.leaf.plant_code", "H2\u2066"),
 ])
 def test_a_submitted_record_with_hidden_characters_is_422(client: TestClient, path: str, value: str) -> None:
-    loc = _issues(client.post("/public/verify", json=_record(**{path: value})))
+    loc = _issues(client.post("/public/verify", json=schema_valid_record(**{path: value})))
     assert loc == [["body", *(int(p) if p.isdigit() else p for p in path.split("."))]]
 
 
@@ -118,12 +94,12 @@ def test_a_submitted_record_with_hidden_characters_is_422(client: TestClient, pa
     ("claim.consumption_start_s", 0), ("claim.consumption_end_s", 253_402_300_800),  # years 1970 and 10000
 ])
 def test_json_types_are_strict(client: TestClient, path: str, value: Any) -> None:
-    loc = _issues(client.post("/public/verify", json=_record(**{path: value})))
+    loc = _issues(client.post("/public/verify", json=schema_valid_record(**{path: value})))
     assert loc[0] == ["body", *(int(p) if p.isdigit() else p for p in path.split("."))]
 
 
 def test_a_schema_valid_record_passes_validation(client: TestClient) -> None:
-    response = client.post("/public/verify", json=_record())
+    response = client.post("/public/verify", json=schema_valid_record())
     assert response.status_code == 503  # validated; no chain is configured here to verify it against
 
 

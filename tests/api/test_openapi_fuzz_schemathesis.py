@@ -32,7 +32,8 @@ EXAMPLES_PER_OPERATION = 8
 def test_no_server_error_and_documented_responses(tmp_path: Path, anvil: Anvil, fresh_chain: ChainClient) -> None:
     config = ApiSettings(database_url=f"sqlite:///{tmp_path / 'ledger.sqlite'}", key_file=tmp_path / "keys.json",
                          chain_rpc_url=anvil.rpc_url, contract_address=fresh_chain.address,
-                         issuer_key=anvil.private_keys[0])
+                         issuer_key=anvil.private_keys[0], public_rate_limit="100000/minute",
+                         public_verify_rate_limit="100000/minute")
     keys = make_keys(config.key_file)
     headers = [keys.of(role) for role in ("operator", "firm", "auditor", "exporter", None)]
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(config))

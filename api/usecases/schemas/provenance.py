@@ -12,13 +12,18 @@ from .evidence import CapLeafPublic, LeafPublic
 from .fields import Address, Code, Hex32, JsonInt, JsonNumber, PlainText
 
 __all__ = [
+    "MAX_SUBMITTED_LINES",
     "ProvenanceClaim",
     "ProvenanceLine",
     "ProvenanceRecord",
     "RecordCheck",
     "ShipmentCreate",
+    "SubmittedRecord",
     "VerificationPublic",
 ]
+
+#: Most lines of a record a caller submits for verification (records issued here verify by claim reference).
+MAX_SUBMITTED_LINES = 1_000
 
 
 #: Free text of a claim: 1 to 200 characters, no control or bidirectional-formatting characters.
@@ -87,12 +92,20 @@ class ProvenanceRecord(BaseModel):
     verify_url: PlainText = Field(max_length=500)
 
 
+class SubmittedRecord(ProvenanceRecord):
+    """A provenance record sent by a caller to be verified: at most :data:`MAX_SUBMITTED_LINES` lines."""
+
+    lines: list[ProvenanceLine] = Field(min_length=1, max_length=MAX_SUBMITTED_LINES)
+
+
 class RecordCheck(BaseModel):
     """One check of a provenance record."""
 
     name: str
     ok: bool
-    detail: str
+    detail: str = Field(description="What the check found, in English.")
+    reason: str = Field(description="Stable code of the outcome, e.g. 'claim.altered' (what `detail` says).")
+    values: dict[str, str] = Field(description="The values `detail` names, by name (for translations).")
 
 
 class VerificationPublic(BaseModel):

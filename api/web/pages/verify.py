@@ -12,7 +12,7 @@ from ...http.deps import SessionDep, StateDep
 from ...usecases.errors import ProvenanceRecordError
 from ...usecases.provenance import load_record
 from ...usecases.provenance_verify import MAX_RECORD_BYTES, verify_record
-from ...usecases.schemas import ProvenanceRecord
+from ...usecases.schemas import ProvenanceRecord, SubmittedRecord
 from ..page_params import Hash32
 from ..render import PageRoute, render
 from ..session import optional_caller
@@ -48,7 +48,7 @@ def public_verify_submitted(
     if not text.strip():
         raise ProvenanceRecordError("paste a provenance record (JSON) or choose its file")
     try:
-        record = ProvenanceRecord.model_validate_json(text)
+        record = SubmittedRecord.model_validate_json(text)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ProvenanceRecordError(f"the record is not a greenproof provenance record: "
