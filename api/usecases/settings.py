@@ -34,6 +34,9 @@ class ApiSettings(BaseSettings):
         public verify URL of a record is ``{public_base_url}/public/verify/{record_id}``.
     key_file : Path
         JSON file of the API keys (hashed, never in clear) (``GREENPROOF_KEY_FILE``).
+    pdf_font : Path or None
+        TrueType/OpenType font with Chinese glyphs that PDFs embed (``GREENPROOF_PDF_FONT``); default
+        the first installed of :data:`~greenproof.api.usecases.pdf_document.CJK_FONT_CANDIDATES`.
     public_rate_limit : str
         Reads of the public endpoints (records, verification by claim reference) per client
         address (``GREENPROOF_PUBLIC_RATE_LIMIT``), in the ``limits`` notation, e.g. ``120/minute``.
@@ -50,6 +53,7 @@ class ApiSettings(BaseSettings):
     issuer_key: SecretStr | None = None
     public_base_url: str = "http://127.0.0.1:8000"
     key_file: Path = Path("greenproof-data/api-keys.json")
+    pdf_font: Path | None = None
     public_rate_limit: str = "120/minute"
     public_verify_rate_limit: str = "10/minute"
 

@@ -86,7 +86,10 @@ def statement(firm_code: FirmCode, _caller: Auditor, session: SessionDep, period
 
 
 @router.get("/retirement-statements/{firm_code}/pdf", summary="Retirement statement of an account (PDF)",
-            responses={200: {"content": {"application/pdf": {}}, "description": "PDF statement."}})
-def statement_as_pdf(firm_code: FirmCode, _caller: Auditor, session: SessionDep, period: PeriodDep) -> Response:
-    """Return the same statement as a PDF document."""
-    return Response(statement_pdf(retirement_statement(session, firm_code, period)), media_type="application/pdf")
+            responses={200: {"content": {"application/pdf": {}}, "description": "PDF statement."},
+                       **problem_responses(503)})
+def statement_as_pdf(firm_code: FirmCode, _caller: Auditor, session: SessionDep, state: StateDep,
+                     period: PeriodDep) -> Response:
+    """Return the same statement as a PDF document (503 if no CJK font is installed)."""
+    return Response(statement_pdf(retirement_statement(session, firm_code, period), state.settings.pdf_font),
+                    media_type="application/pdf")

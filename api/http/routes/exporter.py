@@ -54,10 +54,12 @@ def get_record_html(claim_ref: Hash32Path, caller: Exporter, session: SessionDep
 
 
 @router.get("/retirements/{claim_ref}/pdf", summary="Provenance record (PDF)",
-            responses={200: {"content": {"application/pdf": {}}, "description": "PDF record."}})
-def get_record_pdf(claim_ref: Hash32Path, caller: Exporter, session: SessionDep) -> Response:
-    """Return the record as a PDF with the QR code of its public verify URL."""
-    return Response(record_pdf(_own_record(session, caller, claim_ref)), media_type="application/pdf")
+            responses={200: {"content": {"application/pdf": {}}, "description": "PDF record."},
+                       **problem_responses(503)})
+def get_record_pdf(claim_ref: Hash32Path, caller: Exporter, session: SessionDep, state: StateDep) -> Response:
+    """Return the record as a PDF with the QR code of its public verify URL (503 if no CJK font is installed)."""
+    return Response(record_pdf(_own_record(session, caller, claim_ref), state.settings.pdf_font),
+                    media_type="application/pdf")
 
 
 @router.get("/retirements/{claim_ref}/qr.png", summary="QR code of the public verify URL",

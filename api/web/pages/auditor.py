@@ -82,13 +82,13 @@ def statement_page(request: Request, caller: PageCaller, session: SessionDep,
 
 
 @router.get("/ui/auditor/statement.pdf")
-def statement_download(caller: PageCaller, session: SessionDep,
+def statement_download(caller: PageCaller, session: SessionDep, state: StateDep,
                        firm: StatementFirm, start: FirstDay = None,
                        end: LastDay = None) -> Response:
     """Return the retirement statement as a PDF download."""
     require(caller, Role.AUDITOR)
     days = shown_days(session, start, end)
-    pdf = statement_pdf(retirement_statement(session, firm, days.period))
+    pdf = statement_pdf(retirement_statement(session, firm, days.period), state.settings.pdf_font)
     filename = f"retirement-statement-{firm}-{days.first}-{days.last}.pdf"
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{quote(filename)}"'})

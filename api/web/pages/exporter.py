@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
 
@@ -98,16 +99,19 @@ def record_page(request: Request, caller: PageCaller, session: SessionDep, claim
 
 
 @router.get("/ui/exporter/records/{claim_ref}/{fmt}")
-def record_download(caller: PageCaller, session: SessionDep, claim_ref: Hash32,
+def record_download(caller: PageCaller, session: SessionDep, state: StateDep, claim_ref: Hash32,
                     fmt: Annotated[str, Path(pattern="^(json|html|pdf|qr.png)$")]) -> Response:
     """Download a provenance record as JSON, HTML or PDF, or its QR code."""
     record = _own_record(session, caller, claim_ref)
     name = f"provenance-{record.claim.shipment.shipment_id}"
     if fmt == "qr.png":
         return Response(qr_png(record.verify_url), media_type="image/png")
-    body, media = {"json": (record.model_dump_json(indent=2).encode("utf-8"), "application/json"),
-                   "html": (record_html(record).encode("utf-8"), "text/html; charset=utf-8"),
-                   "pdf": (record_pdf(record), "application/pdf")}[fmt]
-    return Response(body, media_type=media,
+    formats: dict[str, tuple[Callable[[], bytes], str]] = {
+        "json": (lambda: record.model_dump_json(indent=2).encode("utf-8"), "application/json"),
+        "html": (lambda: record_html(record).encode("utf-8"), "text/html; charset=utf-8"),
+        "pdf": (lambda: record_pdf(record, state.settings.pdf_font), "application/pdf"),
+    }
+    body, media = formats[fmt]
+    return Response(body(), media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="{quote(name)}.{fmt}"',
                              "Content-Security-Policy": RECORD_HTML_CSP})
