@@ -11,6 +11,7 @@ from starlette.types import ASGIApp
 
 from ..usecases.app_state import AppState
 from ..usecases.settings import ApiSettings
+from .docs import install_docs
 from .problem_details import install_problem_handlers
 from .rate_limits import RateLimitMiddleware, public_rules
 from .request_limits import RequestLimitsMiddleware, restore_recursion_limit
@@ -57,11 +58,13 @@ def create_api(settings: ApiSettings | None = None) -> FastAPI:
         yield
         state.close()
 
-    app = _GreenproofApi(title="greenproof", version=version("greenproof"), description=_DESCRIPTION, lifespan=lifespan)
+    app = _GreenproofApi(title="greenproof", version=version("greenproof"), description=_DESCRIPTION, lifespan=lifespan,
+                         docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None)
     app.state.greenproof = state
     install_problem_handlers(app)
     app.add_middleware(RequestLimitsMiddleware)
     app.add_middleware(RateLimitMiddleware, rules=public_rules(settings))  # outside: refuses before any body
     for router in ROUTERS:  # the one place the API's routers are included
         app.include_router(router)
+    install_docs(app)
     return app

@@ -9,8 +9,8 @@
 - ``X-Content-Type-Options: nosniff`` (a PNG or JSON answer is never run as a script or page);
 - ``Referrer-Policy: same-origin`` (verify URLs and page paths never leak to other sites);
 - ``Cross-Origin-Opener-Policy: same-origin``;
-- ``Cache-Control: no-store`` on everything but the static files: pages show signed-in data and
-  the API answers per key, so nothing may be kept by the browser or a proxy;
+- ``Cache-Control: no-store`` on everything but the static files (:data:`STATIC_PREFIXES`): pages
+  show signed-in data and the API answers per key, so nothing may be kept by the browser or a proxy;
 - ``Strict-Transport-Security`` when the request came over HTTPS.
 """
 
@@ -19,14 +19,14 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["CONTENT_SECURITY_POLICY", "STATIC_PREFIX", "SecurityHeadersMiddleware"]
+__all__ = ["CONTENT_SECURITY_POLICY", "STATIC_PREFIXES", "SecurityHeadersMiddleware"]
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-#: Paths served as static files (cacheable).
-STATIC_PREFIX = "/static/"
+#: Paths served as static files (cacheable): the dashboard's and the API docs' vendored files.
+STATIC_PREFIXES = ("/static/", "/docs/assets/")
 _ALWAYS = {
     "x-frame-options": "DENY",
     "x-content-type-options": "nosniff",
@@ -53,7 +53,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        static = scope["path"].startswith(STATIC_PREFIX)
+        static = scope["path"].startswith(STATIC_PREFIXES)
         https = scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:

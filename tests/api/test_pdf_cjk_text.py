@@ -65,7 +65,7 @@ def test_a_statement_with_chinese_text_round_trips() -> None:
 def test_without_a_cjk_font_no_pdf_is_written_and_the_error_says_why(monkeypatch: pytest.MonkeyPatch,
                                                                      tmp_path: Path) -> None:
     record = ProvenanceRecord.model_validate(schema_valid_record())
-    with pytest.raises(PdfFontMissingError, match="no-such-font.ttf"):
+    with pytest.raises(PdfFontMissingError, match=r"no-such-font\.ttf"):
         record_pdf(record, tmp_path / "no-such-font.ttf")
     monkeypatch.setattr(pdf_document, "CJK_FONT_CANDIDATES", (tmp_path / "absent.ttc",))
     pdf_document._find.cache_clear()
