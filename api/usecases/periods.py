@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, Strict, WithJsonSchema
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, WithJsonSchema
 
 from .errors import InvalidPeriodError
 
@@ -21,7 +21,6 @@ __all__ = [
     "Period",
     "SupportedDay",
     "SupportedLocalTime",
-    "UnixSeconds",
     "UtcTime",
     "supported_day",
     "supported_instant",
@@ -93,9 +92,6 @@ UtcTime = Annotated[AwareDatetime, BeforeValidator(_iso_instant), AfterValidator
 #: A calendar day of a supported year.
 SupportedDay = Annotated[date, AfterValidator(supported_day),
                          WithJsonSchema({"type": "string", "format": "date", "pattern": DAY_PATTERN})]
-#: UNIX seconds (UTC) of the supported years, with a day's margin either side for UTC offsets.
-UnixSeconds = Annotated[int, Strict(), Field(ge=int(datetime(FIRST_YEAR - 1, 12, 31, tzinfo=UTC).timestamp()),
-                                             le=int(datetime(LAST_YEAR + 2, 1, 1, tzinfo=UTC).timestamp()))]
 #: A date and time of a supported year, naive (a local time, e.g. park time) or with an offset (then as UTC).
 SupportedLocalTime = Annotated[datetime, AfterValidator(_supported_local_time)]
 

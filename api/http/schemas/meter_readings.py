@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from ...usecases.periods import UtcTime
-from ...usecases.schemas.fields import Code, JsonInt, JsonNumber, PlainText
+from ...usecases.schemas.fields import MAX_WH, Code, JsonInt, JsonNumber, PlainText, integral
 
 __all__ = [
     "IngestResult",
     "MeterReadingCreate",
     "MeterReadingsCreate",
 ]
+
+
+#: Whole Wh of one reading (constraints inside the type, so that the optional field's schema states them).
+EnergyWh = Annotated[int, Strict(), Field(ge=0, le=MAX_WH), BeforeValidator(integral)]
 
 
 class MeterReadingCreate(BaseModel):
@@ -22,7 +28,7 @@ class MeterReadingCreate(BaseModel):
     plant_code: Code
     interval_start: UtcTime
     interval_s: JsonInt = Field(default=900, ge=1, le=86_400, description="Interval length, seconds.")
-    energy_wh: JsonInt | None = Field(default=None, ge=0, le=10**15, description="Generated energy, whole Wh.")
+    energy_wh: EnergyWh | None = Field(default=None, description="Generated energy, whole Wh.")
     energy_mwh: JsonNumber | None = Field(default=None, ge=0, le=10**9, description="Generated energy, MWh.")
     source: PlainText = Field(default="meter", min_length=1, max_length=64)
 

@@ -7,8 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..periods import UnixSeconds
-from .fields import Address, Code, Hex32, JsonInt
+from .fields import MAX_WH, Address, Code, Hex32, JsonInt, UnixSeconds
 
 __all__ = [
     "CapLeafPublic",
@@ -28,9 +27,9 @@ class LeafPublic(BaseModel):
 
     plant_code: Code
     interval_start_s: UnixSeconds = Field(description="Interval start, UNIX seconds UTC.")
-    interval_s: JsonInt = Field(ge=1, le=2**63 - 1)
+    interval_s: JsonInt = Field(ge=1, le=86_400)
     holder: Address = Field(description="EVM address of the certificate account.")
-    amount_wh: JsonInt = Field(ge=0, le=2**255)
+    amount_wh: JsonInt = Field(ge=0, le=MAX_WH)
     token_id: TokenId
     leaf_hash: Hex32
 
@@ -42,8 +41,8 @@ class CapLeafPublic(BaseModel):
 
     plant_code: Code
     interval_start_s: UnixSeconds
-    interval_s: JsonInt = Field(ge=1, le=2**63 - 1)
-    cap_wh: JsonInt = Field(ge=0, le=2**255)
+    interval_s: JsonInt = Field(ge=1, le=86_400)
+    cap_wh: JsonInt = Field(ge=0, le=MAX_WH)
     token_id: TokenId
     leaf_hash: Hex32
 

@@ -4,26 +4,33 @@ Every type documents in its JSON schema exactly what it accepts, so the OpenAPI 
 validation agree:
 
 - :data:`JsonInt`, :data:`JsonNumber`, :data:`JsonBool` take JSON numbers and booleans as they are:
-  ``false`` is not the integer 0 and ``"12"`` is not a number;
+  ``false`` is not the integer 0 and ``"12"`` is not a number (``7.0`` is the integer 7, as JSON
+  Schema's ``integer`` has it);
 - :data:`PlainText` refuses the characters of :data:`REFUSED_TEXT` — C0 and C1 controls (NUL, TAB,
   CR, LF, ...), DEL, the line and paragraph separators and the bidirectional embedding, override
   and isolate controls (U+202A–U+202E, U+2066–U+2069), which reorder how an id or a product name is
   displayed; the error names the character;
 - :data:`Code` is a plant or firm code, :data:`Hex32` a ``0x`` + 64-hex hash, :data:`Address` an
-  EVM address.
+  EVM address, :data:`UnixSeconds` a time of the supported years in UNIX seconds.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, Strict
+from annotated_types import Ge, Le
+from pydantic import AfterValidator, BeforeValidator, Field, Strict
+
+from ..periods import FIRST_YEAR, LAST_YEAR
 
 __all__ = [
     "CODE_PATTERN",
     "HEX32_PATTERN",
+    "MAX_COUNT",
+    "MAX_WH",
     "PLAIN_TEXT_PATTERN",
     "REFUSED_TEXT",
     "Address",
@@ -33,6 +40,8 @@ __all__ = [
     "JsonInt",
     "JsonNumber",
     "PlainText",
+    "UnixSeconds",
+    "integral",
     "plain_text",
 ]
 
@@ -40,10 +49,24 @@ __all__ = [
 REFUSED_TEXT = "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069"
 PLAIN_TEXT_PATTERN = f"^[^{REFUSED_TEXT}]*$"
 CODE_PATTERN = "^[A-Za-z0-9_.-]+$"
+#: Largest energy of one meter reading or certificate leaf, Wh (1 TWh; bounds written exactly as JSON numbers).
+MAX_WH = 10**15
+#: Largest sum of Wh, block number or chain id accepted (10¹⁸, below 2⁶³ and exact as a JSON number).
+MAX_COUNT = 10**18
 HEX32_PATTERN = "^0x[0-9a-fA-F]{64}$"
 _REFUSED = re.compile(f"[{REFUSED_TEXT}]")
 
-JsonInt = Annotated[int, Strict()]
+def integral(value: object) -> object:
+    """Read a float without a fractional part as the integer it is (JSON Schema counts ``7.0`` as an integer)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+JsonInt = Annotated[int, Strict(), BeforeValidator(integral)]
+#: UNIX seconds (UTC) of the supported years, with a day's margin either side for UTC offsets.
+UnixSeconds = Annotated[int, Strict(), Ge(int(datetime(FIRST_YEAR - 1, 12, 31, tzinfo=UTC).timestamp())),
+                        Le(int(datetime(LAST_YEAR + 2, 1, 1, tzinfo=UTC).timestamp())), BeforeValidator(integral)]
 JsonNumber = Annotated[float, Strict()]
 JsonBool = Annotated[bool, Strict()]
 

@@ -7,9 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..periods import UnixSeconds
 from .evidence import CapLeafPublic, LeafPublic
-from .fields import Address, Code, Hex32, JsonInt, JsonNumber, PlainText
+from .fields import MAX_COUNT, MAX_WH, Address, Code, Hex32, JsonInt, JsonNumber, PlainText, UnixSeconds
 
 __all__ = [
     "MAX_SUBMITTED_LINES",
@@ -56,7 +55,7 @@ class ProvenanceClaim(BaseModel):
     consumption_start_s: UnixSeconds
     consumption_end_s: UnixSeconds
     shipment: ShipmentCreate
-    chain_id: JsonInt = Field(ge=0, le=2**63 - 1)
+    chain_id: JsonInt = Field(ge=0, le=MAX_COUNT)
     contract: Address
     nonce: str = Field(pattern=r"^[0-9a-f]{32}$", description="Random 16 bytes: one claim reference per retirement.")
 
@@ -74,9 +73,9 @@ class ProvenanceLine(BaseModel):
     proof: list[Hex32] = Field(max_length=64)
     cap: CapLeafPublic
     cap_proof: list[Hex32] = Field(max_length=64)
-    amount_wh: JsonInt = Field(ge=1, le=2**255)
+    amount_wh: JsonInt = Field(ge=1, le=MAX_WH)
     tx_hash: Hex32
-    block_number: JsonInt = Field(ge=0, le=2**63 - 1)
+    block_number: JsonInt = Field(ge=0, le=MAX_COUNT)
 
 
 class ProvenanceRecord(BaseModel):
@@ -87,7 +86,7 @@ class ProvenanceRecord(BaseModel):
     format: str = Field(pattern=r"^greenproof-provenance/1$")
     claim_ref: Hex32
     claim: ProvenanceClaim
-    retired_wh: JsonInt = Field(ge=0, le=2**255)
+    retired_wh: JsonInt = Field(ge=0, le=MAX_COUNT)
     lines: list[ProvenanceLine] = Field(min_length=1, max_length=20_000)
     verify_url: PlainText = Field(max_length=500)
 
