@@ -2,9 +2,10 @@
 
 Pages are Jinja2 templates (``api/web/templates``) with a small script (``api/web/static/app.js``)
 that draws ECharts charts from JSON embedded in the page; numbers are aggregated server-side.
-Sign-in keeps the API key in an HttpOnly cookie (:mod:`greenproof.api.web.session`), so the roles
-and firm scopes are the JSON API's. Pages call the same use cases (and, for verification and
-retirement, the same route functions) as the JSON API; no business logic lives in the dashboard.
+Sign-in starts a server-side session (:mod:`greenproof.api.web.session`: a random token in an
+HttpOnly cookie, never the API key), and the roles and firm scopes are the JSON API's. Pages call
+the same use cases (and, for verification and retirement, the same route functions) as the JSON
+API; no business logic lives in the dashboard.
 """
 
 from __future__ import annotations
