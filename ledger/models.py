@@ -53,6 +53,7 @@ __all__ = [
     "RetirementRow",
     "TechnologyFlowRow",
     "UtcDateTime",
+    "WebSessionRow",
 ]
 
 #: Constraint names are fixed so migrations and the models agree on every database.
@@ -396,3 +397,19 @@ class ProvenanceRecordRow(Base):
     firm_code: Mapped[str] = mapped_column(String(64), index=True)
     record_json: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class WebSessionRow(Base):
+    """A signed-in dashboard session: the browser holds a random token, the ledger its SHA-256 and the API key id.
+
+    The API key itself is never stored here or in the cookie; each request looks the key id up in
+    the key store again, so revoking the key ends its sessions. Signing out deletes the row.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    key_id: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

@@ -52,7 +52,7 @@ def test_wheel_installs_and_imports_outside_the_source_tree(tmp_path: Path) -> N
                        f"m{i}.__file__" for i, part in enumerate(PARTS)])
     subprocess.run([str(env_python), "-c", probe], check=True, cwd=tmp_path)
     # Package data ships in the wheel: the contract artifact loads, the migrations build a database,
-    # the dashboard's templates and vendored chart library are there.
+    # the dashboard's templates and vendored chart library are there, and the API docs' Swagger UI.
     data_probe = "\n".join([
         "from importlib.resources import files",
         "from greenproof.contracts import load_artifact",
@@ -65,6 +65,7 @@ def test_wheel_installs_and_imports_outside_the_source_tree(tmp_path: Path) -> N
         "assert {'plants', 'firms', 'allocation_leaves', 'provenance_records'} <= tables, tables",
         "assert (files('greenproof.api.web') / 'templates' / 'park.html').is_file()",
         "assert (files('greenproof.api.web') / 'static' / 'vendor' / 'echarts' / 'echarts.min.js').is_file()",
+        "assert (files('greenproof.api.http') / 'docs_assets' / 'swagger-ui-bundle.js').is_file()",
     ])
     subprocess.run([str(env_python), "-c", data_probe], check=True, cwd=tmp_path)
     scripts = target / "bin" / "greenproof"

@@ -7,11 +7,16 @@ from contextlib import asynccontextmanager
 from importlib.metadata import version
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from ..usecases.app_state import AppState
 from ..usecases.settings import ApiSettings
+from .docs import install_docs
 from .problem_details import install_problem_handlers
+from .rate_limits import RateLimitMiddleware, public_rules
+from .request_limits import RequestLimitsMiddleware, restore_recursion_limit
 from .routes import ROUTERS
+from .security_headers import SecurityHeadersMiddleware
 
 __all__ = ["create_api"]
 
@@ -25,6 +30,14 @@ Every error is an RFC 7807 problem document (`application/problem+json`).
 """
 
 
+class _GreenproofApi(FastAPI):
+    """FastAPI with the security headers outermost, so that the server-error middleware's 500s carry them too."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Wrap Starlette's stack (server errors, user middleware, exception handlers) in the security headers."""
+        return SecurityHeadersMiddleware(super().build_middleware_stack())
+
+
 def create_api(settings: ApiSettings | None = None) -> FastAPI:
     """Build the HTTP API (the dashboard is added by :func:`greenproof.api.create_app`).
 
@@ -36,6 +49,7 @@ def create_api(settings: ApiSettings | None = None) -> FastAPI:
     settings : ApiSettings, optional
         Defaults to ``ApiSettings()`` read from ``GREENPROOF_*`` environment variables.
     """
+    restore_recursion_limit()  # before serving untrusted input: py_ecc's import raised it to 100,000
     settings = settings or ApiSettings()
     state = AppState.start(settings)
 
@@ -44,9 +58,13 @@ def create_api(settings: ApiSettings | None = None) -> FastAPI:
         yield
         state.close()
 
-    app = FastAPI(title="greenproof", version=version("greenproof"), description=_DESCRIPTION, lifespan=lifespan)
+    app = _GreenproofApi(title="greenproof", version=version("greenproof"), description=_DESCRIPTION, lifespan=lifespan,
+                         docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None)
     app.state.greenproof = state
     install_problem_handlers(app)
+    app.add_middleware(RequestLimitsMiddleware)
+    app.add_middleware(RateLimitMiddleware, rules=public_rules(settings))  # outside: refuses before any body
     for router in ROUTERS:  # the one place the API's routers are included
         app.include_router(router)
+    install_docs(app)
     return app

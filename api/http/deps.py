@@ -9,7 +9,8 @@
 - :data:`FirmScope` — the ``{firm_code}`` path parameter, checked against the caller's firm
   (readable by that firm's firm and exporter keys, and by auditors:
   :func:`~greenproof.api.http.access.check_firm_access`, the rule the dashboard applies too);
-- :data:`FirmActor` — the same, for calls that act for the firm (its own firm and exporter keys only);
+- :data:`FirmClaimer` — the same, for claiming the firm's certificates on-chain: its own firm keys
+  only (least privilege: exporter keys retire against shipments, they do not mint);
 - :data:`Hash32Path` — a ``0x`` + 64-hex path parameter (batch id, leaf hash, claim reference).
 """
 
@@ -26,6 +27,7 @@ from ..usecases.api_keys import Principal, Role
 from ..usecases.app_state import AppState
 from ..usecases.chain_gateway import ChainGateway
 from ..usecases.errors import AuthenticationError, PermissionDeniedError
+from ..usecases.schemas.fields import CODE_PATTERN, HEX32_PATTERN
 from .access import check_firm_access, check_role
 
 __all__ = [
@@ -33,7 +35,7 @@ __all__ = [
     "ChainDep",
     "CurrentPrincipal",
     "Exporter",
-    "FirmActor",
+    "FirmClaimer",
     "FirmScope",
     "Hash32Path",
     "ParkOperator",
@@ -99,7 +101,7 @@ def require_role(*roles: Role) -> Callable[[Principal], Principal]:
 
 
 def _firm_scope(
-    firm_code: Annotated[str, Path(min_length=1, max_length=64, description="Firm code, e.g. H2PLANT.")],
+    firm_code: Annotated[str, Path(min_length=1, max_length=64, pattern=CODE_PATTERN, description="Firm code.")],
     principal: CurrentPrincipal,
 ) -> str:
     check_firm_access(principal, firm_code)
@@ -110,18 +112,19 @@ def _firm_scope(
 FirmScope = Annotated[str, Depends(_firm_scope)]
 
 
-def _firm_actor(firm_code: FirmScope, principal: CurrentPrincipal) -> str:
-    if not principal.role.firm_bound:
-        raise PermissionDeniedError(f"role {principal.role.value} may read firm {firm_code} but not act for it")
+def _firm_claimer(firm_code: FirmScope, principal: CurrentPrincipal) -> str:
+    if principal.role is not Role.FIRM:
+        raise PermissionDeniedError(f"role {principal.role.value} may read firm {firm_code} but not claim its "
+                                    "certificates (firm keys claim; exporter keys retire)")
     return firm_code
 
 
-#: The ``{firm_code}`` path parameter, for calls that act for the firm: its own firm and exporter keys only.
-FirmActor = Annotated[str, Depends(_firm_actor)]
+#: The ``{firm_code}`` path parameter, for claiming the firm's certificates: its own firm keys only.
+FirmClaimer = Annotated[str, Depends(_firm_claimer)]
 
 ParkOperator = Annotated[Principal, Depends(require_role(Role.PARK_OPERATOR))]
 Auditor = Annotated[Principal, Depends(require_role(Role.AUDITOR))]
 Exporter = Annotated[Principal, Depends(require_role(Role.EXPORTER))]
 
 #: A 32-byte hash or id in a path (batch id, leaf hash, claim reference): ``0x`` + 64 hex digits.
-Hash32Path = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", description="0x + 64 hex digits.")]
+Hash32Path = Annotated[str, Path(pattern=HEX32_PATTERN, description="0x + 64 hex digits.")]

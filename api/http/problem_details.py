@@ -35,15 +35,24 @@ from greenproof.ledger.errors import (
 from ..usecases.errors import ApiError, AuthenticationError
 
 __all__ = [
+    "BODY_STATUSES",
     "PROBLEM_MEDIA_TYPE",
     "Problem",
     "ValidationIssue",
+    "http_problem",
     "install_problem_handlers",
     "problem_responses",
     "status_of",
+    "unexpected_problem",
 ]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+#: Statuses of every operation that takes a body, answered before the route runs (:mod:`.request_limits`).
+BODY_STATUSES = (400, 413)
+_BODY_STATUS_TEXT = {
+    400: "The body is not UTF-8, or its JSON nests deeper than the accepted depth.",
+    413: "The body is larger than the endpoint's cap (smaller for callers without a valid API key).",
+}
 _log = logging.getLogger(__name__)
 
 
@@ -105,7 +114,8 @@ def _response(request: Request, status: int, detail: str, type_: str = "about:bl
                         headers=dict(headers) if headers else None, media_type=PROBLEM_MEDIA_TYPE)
 
 
-async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """Answer an HTTP error (404 unknown path, 405, 413, ...) as a problem document."""
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
     return _response(request, exc.status_code, detail, headers=exc.headers)
 
@@ -129,7 +139,8 @@ async def _domain_error(request: Request, exc: GreenproofError) -> JSONResponse:
     return _response(request, status, str(exc), type_=_problem_type(exc), headers=headers)
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+async def unexpected_problem(request: Request, exc: Exception) -> JSONResponse:
+    """Log an unexpected error and answer a 500 problem document without its details."""
     _log.error("unexpected error on %s", request.url.path, exc_info=exc)
     return _response(request, 500, "an unexpected error occurred; it has been logged")
 
@@ -137,16 +148,22 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     """Register the problem-details exception handlers and document them in the OpenAPI schema."""
     # Starlette types handlers as taking any Exception; each is registered for its own class only.
-    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, http_problem)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(GreenproofError, _domain_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected_error)
+    app.add_exception_handler(Exception, unexpected_problem)
     app.openapi = _problem_openapi(app)  # type: ignore[method-assign]
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """Return a FastAPI ``responses`` mapping documenting ``statuses`` as problem documents."""
     return {status: {"model": Problem, "description": HTTPStatus(status).phrase} for status in statuses}
+
+
+def _documented(status: int) -> dict[str, Any]:
+    """Return the OpenAPI response object of a problem document with ``status``."""
+    return {"description": _BODY_STATUS_TEXT[status], "content": {PROBLEM_MEDIA_TYPE: {
+        "schema": {"$ref": "#/components/schemas/Problem"}}}}
 
 
 def _problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
@@ -159,6 +176,9 @@ def _problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
         # FastAPI documents additional responses in the route's media type; every error of ours is problem+json.
         for path in schema.get("paths", {}).values():
             for operation in path.values():
+                if "requestBody" in operation:  # refused by the request limits before the route runs
+                    for status in BODY_STATUSES:
+                        operation["responses"].setdefault(str(status), _documented(status))
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     problem = next((media for media in content.values() if "schema" in media), None)

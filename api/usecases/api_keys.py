@@ -152,6 +152,19 @@ class KeyStore:
             raise ApiKeyError(f"no API key with id {key_id!r} in {self.path}")
         self._write(kept)
 
+    def principal(self, key_id: str) -> Principal:
+        """Return the principal of the stored key ``key_id`` (a dashboard session holds only the id).
+
+        Raises
+        ------
+        AuthenticationError
+            If no stored key has that id (never created, or revoked).
+        """
+        for record in self.records():
+            if record.key_id == key_id:
+                return record.principal
+        raise AuthenticationError(f"API key {key_id} is unknown or revoked")
+
     def authenticate(self, key: str) -> Principal:
         """Return the principal of a clear key.
 

@@ -6,16 +6,15 @@ unless their retirement ``failed`` (the rule of :mod:`greenproof.ledger.holdings
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Subquery, case, func, select
 from sqlalchemy.orm import Session
 
-from greenproof.ledger.certificate_status import certificate_status, expires_at
+from greenproof.ledger.certificate_status import certificate_status
 from greenproof.ledger.models import (
     AllocationLeafRow,
     BatchState,
@@ -32,7 +31,7 @@ from .pagination import PageParams
 from .periods import utc_from_s
 from .schemas import BalanceLine, CertificatePublic, CertificateStatus
 
-__all__ = ["CertificateQuery", "balances", "certificates"]
+__all__ = ["CertificateQuery", "balances", "certificates", "expired_before_s"]
 
 @dataclass(frozen=True)
 class CertificateQuery:
@@ -61,20 +60,31 @@ class CertificateQuery:
 
     def select(self) -> Select[Any]:
         """Return the filtered query: (leaf, plant code, technology, batch id, claimed, retired Wh, firm code) rows."""
-        retired = (select(RetirementLine.leaf_id, func.sum(RetirementLine.amount_wh).label("wh"))
-                   .join(RetirementRow, RetirementRow.id == RetirementLine.retirement_id)
-                   .where(RetirementRow.state != "failed")
-                   .group_by(RetirementLine.leaf_id).subquery())
-        query = (
+        retired = _retired_wh()
+        return self._filtered(
             select(AllocationLeafRow, Plant.code, Plant.technology, IssuanceBatch.batch_id,
                    ClaimRow.id.is_not(None), func.coalesce(retired.c.wh, 0), Firm.code)
-            .join(Plant, Plant.id == AllocationLeafRow.plant_id)
-            .join(IssuanceBatch, IssuanceBatch.id == AllocationLeafRow.batch_pk)
-            .outerjoin(Firm, Firm.id == AllocationLeafRow.firm_id)
-            .outerjoin(ClaimRow, ClaimRow.leaf_id == AllocationLeafRow.id)
-            .outerjoin(retired, retired.c.leaf_id == AllocationLeafRow.id)
-            .where(IssuanceBatch.state == BatchState.CONFIRMED)
-        )
+            .outerjoin(ClaimRow, ClaimRow.leaf_id == AllocationLeafRow.id), retired)
+
+    def totals(self, expired_before_s: int) -> Select[Any]:
+        """Return the filtered Wh per (plant code, technology): allocated, retired, and expired unretired.
+
+        A certificate is expired when its interval starts before ``expired_before_s`` (UNIX s).
+        """
+        retired = _retired_wh()
+        retired_wh = func.coalesce(retired.c.wh, 0)
+        expired = case((AllocationLeafRow.interval_start_s < expired_before_s,
+                        AllocationLeafRow.amount_wh - retired_wh), else_=0)
+        return self._filtered(
+            select(Plant.code, Plant.technology, func.sum(AllocationLeafRow.amount_wh), func.sum(retired_wh),
+                   func.sum(expired)), retired).group_by(Plant.code, Plant.technology)
+
+    def _filtered(self, query: Select[Any], retired: Subquery) -> Select[Any]:
+        query = (query.join(Plant, Plant.id == AllocationLeafRow.plant_id)
+                 .join(IssuanceBatch, IssuanceBatch.id == AllocationLeafRow.batch_pk)
+                 .outerjoin(Firm, Firm.id == AllocationLeafRow.firm_id)
+                 .outerjoin(retired, retired.c.leaf_id == AllocationLeafRow.id)
+                 .where(IssuanceBatch.state == BatchState.CONFIRMED))
         filters = [
             (self.firm_code, Firm.code == self.firm_code),
             (self.plant_code, Plant.code == self.plant_code),
@@ -87,6 +97,28 @@ class CertificateQuery:
             if value is not None:
                 query = query.where(condition)
         return query
+
+
+def _retired_wh() -> Subquery:
+    """Wh retired per leaf by retirements that did not fail."""
+    return (select(RetirementLine.leaf_id, func.sum(RetirementLine.amount_wh).label("wh"))
+            .join(RetirementRow, RetirementRow.id == RetirementLine.retirement_id)
+            .where(RetirementRow.state != "failed")
+            .group_by(RetirementLine.leaf_id).subquery())
+
+
+def expired_before_s(now: datetime, rule: LedgerSettings) -> int:
+    """Return the instant (UNIX s) before which an interval's certificates are expired at ``now``.
+
+    A certificate expires at the first instant of its production month plus ``rule.validity_months``
+    (:func:`greenproof.ledger.certificate_status.expires_at`), so at ``now`` the expired ones are those
+    of production months up to ``now``'s month minus the validity: intervals starting before the
+    first instant of the month after that, in the rule's time zone.
+    """
+    zone = ZoneInfo(rule.production_month_tz)
+    local = now.astimezone(zone)
+    months = local.year * 12 + (local.month - 1) - rule.validity_months + 1
+    return int(datetime(months // 12, months % 12 + 1, 1, tzinfo=zone).timestamp())
 
 
 def _public(row: Any, rule: LedgerSettings, now: datetime) -> CertificatePublic:
@@ -118,15 +150,11 @@ def certificates(session: Session, query: CertificateQuery, page: PageParams, ru
 
 def balances(session: Session, query: CertificateQuery, rule: LedgerSettings, now: datetime | None = None
              ) -> list[BalanceLine]:
-    """Return allocated, retired, expired and active Wh per plant for the certificates matching ``query``."""
-    now = now or datetime.now(UTC)
-    totals: defaultdict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    rows: Iterable[Any] = session.execute(query.select())
-    for leaf, plant_code, technology, _batch, _claimed, retired_wh, _firm in rows:
-        line = totals[(plant_code, technology)]
-        line[0] += leaf.amount_wh
-        line[1] += int(retired_wh)
-        if now >= expires_at(leaf.interval_start_s, rule.validity_months, rule.production_month_tz):
-            line[2] += leaf.amount_wh - int(retired_wh)
-    return [BalanceLine(plant_code=plant, technology=tech, allocated_wh=a, retired_wh=r, expired_wh=e,
-                        active_wh=a - r - e) for (plant, tech), (a, r, e) in sorted(totals.items())]
+    """Return allocated, retired, expired and active Wh per plant for the certificates matching ``query``.
+
+    Summed by the database (one grouped query), expiry by :func:`expired_before_s`.
+    """
+    cutoff_s = expired_before_s(now or datetime.now(UTC), rule)
+    rows = session.execute(query.totals(cutoff_s).order_by(Plant.code, Plant.technology)).all()
+    return [BalanceLine(plant_code=plant, technology=tech, allocated_wh=int(a), retired_wh=int(r), expired_wh=int(e),
+                        active_wh=int(a) - int(r) - int(e)) for plant, tech, a, r, e in rows]

@@ -1,18 +1,31 @@
-"""Lazy access to the certificate contract: nothing connects until an endpoint needs the chain."""
+"""Lazy access to the certificate contract: nothing connects until an endpoint needs the chain.
+
+:func:`chain_reads` keeps, per connected client, the reads that repeat across requests: the chain
+id, and every batch registered at least :data:`FINALITY_BLOCKS` below the head (the contract
+registers a batch once and never changes it, so a final registration can be served from memory).
+"""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
+from weakref import WeakKeyDictionary
 
 from web3.exceptions import Web3Exception
 
-from greenproof.contracts.client import ChainClient
+from greenproof.contracts.client import AnchoredBatch, ChainClient
 from greenproof.contracts.errors import ChainError
 
 from .errors import ChainUnavailableError
 from .settings import ApiSettings
 
-__all__ = ["ChainGateway", "chain_head", "chain_id_of"]
+__all__ = ["FINALITY_BLOCKS", "ChainGateway", "ChainReads", "chain_head", "chain_id_of", "chain_reads"]
+
+#: Blocks a batch registration must lie below the head before its answer is kept (safe against reorganisations).
+FINALITY_BLOCKS = 12
+#: Registered batches kept per client (least recently used dropped).
+_CACHED_BATCHES = 4096
 
 
 def _read(client: ChainClient, what: str, action: Callable[[], int]) -> int:
@@ -42,6 +55,59 @@ def chain_head(client: ChainClient) -> int:
         If the node cannot be reached (names its URL).
     """
     return _read(client, "the newest block number", lambda: client.web3.eth.block_number)
+
+
+class ChainReads:
+    """Reads of one client's chain, the repeating ones cached (see the module docstring); thread-safe.
+
+    Parameters
+    ----------
+    client : ChainClient
+        The connected client.
+    """
+
+    def __init__(self, client: ChainClient) -> None:
+        self.client = client
+        self._chain_id: int | None = None
+        self._batches: OrderedDict[bytes, AnchoredBatch] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def chain_id(self) -> int:
+        """Return the chain id (read once)."""
+        if self._chain_id is None:
+            self._chain_id = chain_id_of(self.client)
+        return self._chain_id
+
+    def head(self) -> int:
+        """Return the number of the newest block (never cached)."""
+        return chain_head(self.client)
+
+    def batch(self, batch_id: bytes, head: int) -> AnchoredBatch | None:
+        """Return the registered batch ``batch_id`` or ``None``; kept once its block is final below ``head``."""
+        with self._lock:
+            if batch_id in self._batches:
+                self._batches.move_to_end(batch_id)
+                return self._batches[batch_id]
+        found = self.client.batch(batch_id)
+        if found is not None and head - found.block_number >= FINALITY_BLOCKS:
+            with self._lock:
+                self._batches[batch_id] = found
+                while len(self._batches) > _CACHED_BATCHES:
+                    self._batches.popitem(last=False)
+        return found
+
+
+_READS: WeakKeyDictionary[ChainClient, ChainReads] = WeakKeyDictionary()
+_READS_LOCK = threading.Lock()
+
+
+def chain_reads(client: ChainClient) -> ChainReads:
+    """Return the cached reads of ``client`` (one per client object: an app's gateway keeps one client)."""
+    with _READS_LOCK:
+        reads = _READS.get(client)
+        if reads is None:
+            reads = _READS[client] = ChainReads(client)
+        return reads
 
 
 class ChainGateway:

@@ -14,6 +14,7 @@ Each carries the HTTP status it maps to; :mod:`greenproof.api.http.problem_detai
         ├── UploadTooLargeError      413: an uploaded file is larger than the limit
         ├── ChainUnavailableError    503: no chain configured or the node is unreachable
         ├── SchedulerUnavailableError 503: the Dask scheduler given to `trace` is unreachable
+        ├── PdfFontMissingError      503: no CJK-capable font to write PDFs with
         └── ProvenanceRecordError    422: a provenance record is malformed or fails verification
 """
 
@@ -28,6 +29,7 @@ __all__ = [
     "ChainUnavailableError",
     "InvalidPeriodError",
     "NotFoundError",
+    "PdfFontMissingError",
     "PermissionDeniedError",
     "ProvenanceRecordError",
     "SchedulerUnavailableError",
@@ -98,5 +100,11 @@ class ProvenanceRecordError(ApiError):
 
 class SchedulerUnavailableError(ApiError):
     """The Dask scheduler given with ``--scheduler`` cannot be reached."""
+
+    status = 503
+
+
+class PdfFontMissingError(ApiError):
+    """No font with Chinese glyphs is installed or configured, so no PDF can be written."""
 
     status = 503

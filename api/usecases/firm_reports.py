@@ -76,4 +76,4 @@ def hourly_matching(session: Session, firm_code: str, period: Period) -> HourlyM
     matched = sum(h.matched_wh for h in hours)
     return HourlyMatchingPublic(firm_code=firm_code, period_start=period.start, period_end=period.end,
                                 consumption_wh=consumed, matched_wh=matched,
-                                score=matched / consumed if consumed else 0.0, hours=hours)
+                                score=matched / consumed if consumed else None, hours=hours)

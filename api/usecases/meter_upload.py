@@ -16,7 +16,7 @@ from datetime import datetime
 from greenproof.ledger.errors import MeterDataError
 from greenproof.ledger.meters import MeterReading
 
-from .periods import utc_from_s
+from .periods import supported_day, utc_from_s
 
 __all__ = ["CSV_COLUMNS", "MAX_UPLOAD_ROWS", "readings_from_csv", "readings_to_csv"]
 
@@ -72,6 +72,10 @@ def _parse(reader: csv.DictReader[str], default_interval_s: int) -> list[MeterRe
         except ValueError as exc:
             raise MeterDataError(f"CSV line {line}: interval_start {start_text!r} is not an ISO 8601 timestamp"
                                  ) from exc
+        try:
+            supported_day(start.date())  # the JSON API's range: no year 0001 or 9999 either
+        except ValueError as exc:
+            raise MeterDataError(f"CSV line {line}: interval_start {exc}") from exc
         interval_s = _number(row.get("interval_s") or "", int, line, "interval_s")
         energy_wh = _number(row.get("energy_wh") or "", int, line, "energy_wh")
         energy_mwh = _number(row.get("energy_mwh") or "", float, line, "energy_mwh")

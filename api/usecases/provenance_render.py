@@ -5,16 +5,20 @@ from __future__ import annotations
 import base64
 import io
 from collections import defaultdict
+from pathlib import Path
 
 import qrcode
-from fpdf import FPDF
 from jinja2 import Environment
 
+from .pdf_document import TABLE_HEADINGS, new_pdf
 from .periods import utc_from_s
 from .schemas import ProvenanceRecord
-from .units import latin1, mwh
+from .units import mwh
 
-__all__ = ["qr_png", "record_html", "record_pdf"]
+__all__ = ["RECORD_HTML_CSP", "qr_png", "record_html", "record_pdf"]
+
+#: Content-Security-Policy of :func:`record_html`'s page: its own inline style and data: QR image, nothing else.
+RECORD_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
 
 _ENVIRONMENT = Environment(autoescape=True)
@@ -69,15 +73,24 @@ def record_html(record: ProvenanceRecord) -> str:
         qr=base64.b64encode(qr_png(record.verify_url)).decode("ascii"))
 
 
-def record_pdf(record: ProvenanceRecord) -> bytes:
-    """Return the record as a one-page A4 PDF with the QR code of its verify URL."""
+def record_pdf(record: ProvenanceRecord, font: Path | None = None) -> bytes:
+    """Return the record as a one-page A4 PDF with the QR code of its verify URL.
+
+    Text is written in the CJK-capable ``font`` (:func:`~greenproof.api.usecases.pdf_document.new_pdf`),
+    so a Chinese product or destination prints as written.
+
+    Raises
+    ------
+    PdfFontMissingError
+        If no such font is installed or configured.
+    """
     claim, shipment = record.claim, record.claim.shipment
-    pdf = FPDF(format="A4")
+    pdf = new_pdf(font)
     pdf.add_page()
     pdf.image(io.BytesIO(qr_png(record.verify_url)), x=160, y=10, w=40)
-    pdf.set_font("Helvetica", "B", 14)
+    pdf.set_font_size(14)
     pdf.cell(140, 9, "Renewable electricity provenance", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
+    pdf.set_font_size(9)
     lines = [
         f"Shipment {shipment.shipment_id}: {shipment.quantity:g} {shipment.quantity_unit} of {shipment.product}",
         f"Destination: {shipment.destination}",
@@ -89,14 +102,15 @@ def record_pdf(record: ProvenanceRecord) -> bytes:
         f"Chain {claim.chain_id}, contract {claim.contract}",
     ]
     for text in lines:
-        pdf.multi_cell(140, 5, latin1(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(140, 5, text, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    pdf.set_font("Courier", size=7)
+    pdf.set_font_size(7)
     pdf.multi_cell(0, 4, f"Claim reference: {record.claim_ref}", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(0, 4, latin1(f"Verify: {record.verify_url}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 4, f"Verify: {record.verify_url}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    pdf.set_font("Helvetica", size=9)
-    with pdf.table(col_widths=(40, 40), text_align=("LEFT", "RIGHT"), width=80, align="LEFT") as table:
+    pdf.set_font_size(9)
+    with pdf.table(col_widths=(40, 40), text_align=("LEFT", "RIGHT"), width=80, align="LEFT",
+                   headings_style=TABLE_HEADINGS) as table:
         table.row(["Plant", "MWh retired"])
         for plant, wh in _by_plant(record):
             table.row([plant, f"{mwh(wh):,.3f}"])

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime
+from pathlib import Path
 
-from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from greenproof.ledger.models import AllocationLeafRow, Plant, RetirementRow
 from greenproof.ledger.registry import firm_by_code
 
+from .pdf_document import TABLE_HEADINGS, new_pdf
 from .periods import Period, utc_from_s
 from .schemas import PlantRetiredPublic, RetirementPublic, RetirementStatementPublic, ShipmentPublic
-from .units import latin1, mwh
+from .units import mwh
 
 __all__ = ["retirement_statement", "statement_pdf"]
 
@@ -61,14 +62,22 @@ def retirement_statement(session: Session, firm_code: str, period: Period) -> Re
     )
 
 
-def statement_pdf(statement: RetirementStatementPublic) -> bytes:
-    """Render a statement as a one-table PDF (A4), quantities in MWh with three decimals (kWh)."""
-    pdf = FPDF(format="A4")
+def statement_pdf(statement: RetirementStatementPublic, font: Path | None = None) -> bytes:
+    """Render a statement as a one-table PDF (A4), quantities in MWh with three decimals (kWh).
+
+    Text is written in the CJK-capable ``font`` (:func:`~greenproof.api.usecases.pdf_document.new_pdf`).
+
+    Raises
+    ------
+    PdfFontMissingError
+        If no such font is installed or configured.
+    """
+    pdf = new_pdf(font)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 14)
+    pdf.set_font_size(14)
     pdf.cell(0, 9, "Renewable certificate retirement statement", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
+    pdf.set_font_size(9)
     header = [
         f"Account: {statement.firm_code} - {statement.firm_name} ({statement.account})",
         f"Period (UTC): {statement.period_start.isoformat()} to {statement.period_end.isoformat()}",
@@ -76,23 +85,23 @@ def statement_pdf(statement: RetirementStatementPublic) -> bytes:
         f"Total retired: {mwh(statement.retired_wh):,.3f} MWh in {len(statement.retirements)} retirement(s)",
     ]
     for line in header:
-        pdf.cell(0, 5, latin1(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_font_size(11)
     pdf.cell(0, 6, "By plant", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
-    with pdf.table(col_widths=(30, 40, 40), text_align=("LEFT", "LEFT", "RIGHT")) as table:
+    pdf.set_font_size(9)
+    with pdf.table(col_widths=(30, 40, 40), text_align=("LEFT", "LEFT", "RIGHT"), headings_style=TABLE_HEADINGS
+                   ) as table:
         table.row(["Plant", "Technology", "Retired MWh"])
         for plant in statement.by_plant:
             table.row([plant.plant_code, plant.technology, f"{mwh(plant.retired_wh):,.3f}"])
     pdf.ln(3)
-    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_font_size(11)
     pdf.cell(0, 6, "Retirements", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=8)
-    with pdf.table(col_widths=(28, 30, 40, 30, 22, 40), text_align="LEFT") as table:
+    pdf.set_font_size(8)
+    with pdf.table(col_widths=(28, 30, 40, 30, 22, 40), text_align="LEFT", headings_style=TABLE_HEADINGS) as table:
         table.row(["Shipment", "Product", "Destination", "Beneficiary", "MWh", "Claim reference"])
         for item in statement.retirements:
-            table.row([latin1(item.shipment.shipment_id), latin1(item.shipment.product),
-                       latin1(item.shipment.destination), latin1(item.beneficiary),
-                       f"{mwh(item.retired_wh):,.3f}", latin1(item.claim_ref)])
+            table.row([item.shipment.shipment_id, item.shipment.product, item.shipment.destination,
+                       item.beneficiary, f"{mwh(item.retired_wh):,.3f}", item.claim_ref])
     return bytes(pdf.output())

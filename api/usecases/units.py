@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["KG_PER_T", "WH_PER_MWH", "latin1", "mwh"]
+__all__ = ["KG_PER_T", "WH_PER_MWH", "mwh"]
 
 #: Watt-hours per megawatt-hour (certificates count whole Wh).
 WH_PER_MWH = 1_000_000
@@ -13,8 +13,3 @@ KG_PER_T = 1_000
 def mwh(wh: int | float) -> float:
     """Return ``wh`` watt-hours in MWh."""
     return wh / WH_PER_MWH
-
-
-def latin1(text: str) -> str:
-    """Return ``text`` printable by fpdf2's core (Latin-1) fonts; other characters become ``?``."""
-    return text.encode("latin-1", "replace").decode("latin-1")

@@ -28,6 +28,7 @@ __all__ = [
     "MIN_STROKE",
     "BranchView",
     "BusView",
+    "DeviceView",
     "GridDiagram",
     "grid_diagram",
     "intensity_colour",
@@ -46,15 +47,32 @@ _COLOUR_STOPS = ((0.0, (26, 152, 80)), (0.5617, (244, 165, 60)), (0.877, (165, 1
 
 
 @dataclass(frozen=True)
+class DeviceView:
+    """A device at a bus as drawn: its label, its power (MW, ≥ 0) and whether it injects or draws.
+
+    ``grid`` marks the connection to the external grid (importing or exporting), which the page
+    labels in its own language; ``name`` is then empty.
+    """
+
+    name: str
+    p_mw: float
+    injecting: bool
+    grid: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.name} {'+' if self.injecting else '−'}{self.p_mw:,.1f} MW"
+
+
+@dataclass(frozen=True)
 class BusView:
     """A bus as drawn.
 
     Attributes
     ----------
     bus_id : int
-        Snapshot bus id (negative: star point of a three-winding transformer).
+        Snapshot bus id (negative: star point of a three-winding transformer, see :attr:`star`).
     name : str
-        Long name (tooltip and table).
+        Long name (tooltip and table); a star point carries its transformer's name.
     vn_kv : float or None
         Nominal voltage, kV (``None`` for star points).
     x, y : float
@@ -63,8 +81,9 @@ class BusView:
         Nodal carbon intensity, tCO2/MWh (``None`` where nothing flows).
     colour : str
         Fill colour from :func:`intensity_colour`.
-    devices : tuple of str
-        Labels of the devices at the bus, e.g. ``"H2 +312.4 MW"`` (injecting ``+``, drawing ``−``).
+    devices : tuple of DeviceView
+        The named devices at the bus and the grid connection, e.g. ``H2 +312.4 MW`` (injecting ``+``,
+        drawing ``−``).
     """
 
     bus_id: int
@@ -74,7 +93,12 @@ class BusView:
     y: float
     t_co2_per_mwh: float | None
     colour: str
-    devices: tuple[str, ...]
+    devices: tuple[DeviceView, ...]
+
+    @property
+    def star(self) -> bool:
+        """Whether the bus is the star point of a three-winding transformer (no bus of the grid model)."""
+        return self.bus_id < 0
 
 
 @dataclass(frozen=True)
@@ -185,13 +209,17 @@ def _root_bus(snapshot: Snapshot) -> int:
     return int(snapshot.bus_ids[0])
 
 
-def _device_labels(snapshot: Snapshot, device_names: Mapping[str, str]) -> dict[int, list[str]]:
-    labels: defaultdict[int, list[str]] = defaultdict(list)
-    for rows, sign in ((snapshot.injections, "+"), (snapshot.withdrawals, "−")):
-        for device, bus, p_mw in zip(rows.device_id.tolist(), rows.bus.tolist(), rows.p_mw.tolist(), strict=True):
+def _device_labels(snapshot: Snapshot, device_names: Mapping[str, str]) -> dict[int, list[DeviceView]]:
+    labels: defaultdict[int, list[DeviceView]] = defaultdict(list)
+    grid_rows = ((snapshot.injections, True, snapshot.injections.technology == "grid_import"),
+                 (snapshot.withdrawals, False, snapshot.withdrawals.kind == "export"))
+    for rows, injecting, grid in grid_rows:
+        for device, bus, p_mw, is_grid in zip(rows.device_id.tolist(), rows.bus.tolist(), rows.p_mw.tolist(),
+                                              grid.tolist(), strict=True):
             name = device_names.get(device)
-            if name is not None:
-                labels[int(bus)].append(f"{name} {sign}{p_mw:,.1f} MW")
+            if name is not None or is_grid:
+                labels[int(bus)].append(DeviceView(name="" if is_grid else str(name), p_mw=p_mw,
+                                                   injecting=injecting, grid=is_grid))
     return labels
 
 
@@ -208,7 +236,8 @@ def grid_diagram(snapshot: Snapshot, *, bus_names: Mapping[int, tuple[str, float
     intensity : mapping
         Bus id → nodal carbon intensity, tCO2/MWh, or ``None``.
     device_names : mapping
-        Device id → short label (plant or firm code); devices missing here are not labelled.
+        Device id → short label (plant or firm code); devices missing here are not labelled, except
+        the grid connection (labelled by the page).
     """
     branches = snapshot.branches
     p_from, p_to = branches.p_from_mw, branches.p_to_mw

@@ -1,8 +1,11 @@
 """Labels of the web dashboard in Chinese and English: one JSON dictionary per language.
 
 The dictionaries live in ``api/web/static/i18n/<lang>.json`` (flat ``key → text`` maps, the same keys
-in every language, checked by a test). Templates call ``t("key")``; the charts' labels reach the
-browser inside the page's JSON data, so the static script holds no text of its own.
+in every language, checked by a test). The outcomes of a record's verification are written by the use
+case in English (:data:`~greenproof.api.usecases.provenance_verify.CHECK_DETAILS`); the other languages
+translate them as ``check_detail.<reason>`` keys, with the same named values. Templates call
+``t("key")``; the charts' labels reach the browser inside the page's JSON data, so the static script
+holds no text of its own.
 
 The language is the ``gp_lang`` cookie if set (the toggle sets it), else the first of
 ``Accept-Language`` that the dashboard speaks, else Chinese (the park's own language).
@@ -79,6 +82,11 @@ class Translator:
         """Return the label of ``key`` with ``{name}`` placeholders filled from ``values``."""
         text = self._labels.get(key, key)
         return text.format(**values) if values else text
+
+    def check_detail(self, reason: str, values: Mapping[str, str], english: str) -> str:
+        """Return what a verification check found, in this language (``english``: the use case's own text)."""
+        text = self._labels.get(f"check_detail.{reason}")
+        return english if text is None else text.format(**values)
 
     def subset(self, prefix: str) -> dict[str, str]:
         """Return every label whose key starts with ``prefix``, keyed by the rest of the key (for charts)."""

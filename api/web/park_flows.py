@@ -37,12 +37,12 @@ _CACHE_SIZE = 24  # solved intervals kept in-process, least recently used droppe
 
 @cache
 def _bus_names() -> Mapping[int, tuple[str, float | None]]:
-    """Bus id → (name, kV) of the park model; star points of three-winding transformers named after them."""
+    """Bus id → (name, kV) of the park model; star points of three-winding transformers carry the transformer's name."""
     net = binhai.build_park()
     names: dict[int, tuple[str, float | None]] = {
         int(i): (str(row["name"]), float(row["vn_kv"])) for i, row in net.bus.iterrows()}
     for index, row in net.trafo3w.iterrows():
-        names[star_bus_id(int(index))] = (f"{row['name']} (star point)", None)
+        names[star_bus_id(int(index))] = (str(row["name"]), None)
     return names
 
 
@@ -50,7 +50,7 @@ def _device_names(session: Session) -> dict[str, str]:
     plant_devices = {str(device): code for device, code in
                      session.execute(select(Plant.device_id, Plant.code).where(Plant.device_id.is_not(None)))}
     _, firm_devices = ledger_devices(session)
-    return {binhai.GRID_CONNECTION_ID: "grid", **plant_devices, **firm_devices}
+    return {**plant_devices, **firm_devices}
 
 
 def interval_diagram(session: Session, interval_start: datetime) -> GridDiagram:

@@ -6,7 +6,8 @@ import greenproof.api as api
 
 EXPECTED = [
     "ApiError", "ApiKeyError", "ApiSettings", "AuthenticationError", "ChainUnavailableError", "InvalidPeriodError",
-    "KeyStore", "NotFoundError", "PermissionDeniedError", "Principal", "ProvenanceRecordError", "Role",
+    "KeyStore", "NotFoundError", "PdfFontMissingError", "PermissionDeniedError", "Principal", "ProvenanceRecordError",
+    "Role",
     "SchedulerUnavailableError", "ShipmentAlreadyRetiredError", "UploadTooLargeError", "create_app",
 ]
 

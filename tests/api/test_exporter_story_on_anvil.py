@@ -18,8 +18,10 @@ from api_harness import FIRM, Keys, make_keys
 from fastapi.testclient import TestClient
 
 from greenproof.api import ApiSettings, create_app
+from greenproof.api.usecases.chain_gateway import FINALITY_BLOCKS
 from greenproof.api.usecases.meter_upload import readings_to_csv
 from greenproof.api.usecases.park_simulation import simulate_readings
+from greenproof.api.usecases.provenance_verify import MAX_RECORD_BATCHES
 from greenproof.contracts.anvil import Anvil
 from greenproof.contracts.client import ChainClient
 from greenproof.ledger.database import make_engine, make_session_factory
@@ -53,7 +55,8 @@ def _all_certificates(client: TestClient, keys: Keys) -> list[dict[str, Any]]:
             return items
 
 
-def test_meter_upload_to_verified_provenance(story: tuple[TestClient, Keys, ChainClient], tmp_path: Path) -> None:
+def test_meter_upload_to_verified_provenance(story: tuple[TestClient, Keys, ChainClient], tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     client, keys, chain = story
     operator = keys.of("operator")
 
@@ -97,6 +100,25 @@ def test_meter_upload_to_verified_provenance(story: tuple[TestClient, Keys, Chai
                          follow_redirects=False)
     assert (browser.status_code, browser.headers["location"]) == (303, f"/ui/verify/{record['claim_ref']}")
     assert client.post("/public/verify", json=record).json()["valid"]
+
+    # Verifying again reads no batch from the chain once its registration is final (FINALITY_BLOCKS
+    # deep), and one event query covers the record's consecutive retirement blocks.
+    gateway = client.app.state.greenproof.chain.client()  # type: ignore[attr-defined]
+    chain.web3.provider.make_request("anvil_mine", [FINALITY_BLOCKS])
+    assert client.get(f"/public/verify/{record['claim_ref']}").json()["valid"]
+    calls: list[str] = []
+    for name in ("batch", "events"):
+        original = getattr(gateway, name)
+        monkeypatch.setattr(gateway, name, lambda *a, _n=name, _f=original: calls.append(_n) or _f(*a))
+    assert client.get(f"/public/verify/{record['claim_ref']}").json()["valid"]
+    assert calls == ["events"]
+    # A record naming more batches than a verification reads is refused before any chain read.
+    forged = copy.deepcopy(record)
+    forged["lines"] = [{**record["lines"][0], "line": i, "batch_id": f"0x{i:064x}"}
+                       for i in range(MAX_RECORD_BATCHES + 1)]
+    refused = client.post("/public/verify", json=forged)
+    assert refused.status_code == 422 and f"names {MAX_RECORD_BATCHES + 1} batches" in refused.json()["detail"]
+    assert calls == ["events"]
 
     # Tampered copies are rejected, each by the check it breaks.
     tampers = {

@@ -6,11 +6,13 @@ Expected values are computed by hand in each test from the rows it stores.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from api_harness import Keys
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from greenproof.api import ApiSettings
@@ -97,3 +99,19 @@ def test_unknown_firm_is_404(client: TestClient, keys: Keys, session: Session) -
     assert response.status_code == 404
     assert "'NOPE'" in response.json()["detail"]
 
+
+
+@given(interval_start_s=st.integers(min_value=946_684_800, max_value=4_102_444_800),
+       now_s=st.integers(min_value=946_684_800, max_value=4_102_444_800), validity_months=st.integers(1, 60),
+       tz=st.sampled_from(["Asia/Shanghai", "UTC", "America/New_York", "Pacific/Kiritimati"]))
+def test_expiry_cutoff_agrees_with_each_certificates_own_expiry(interval_start_s: int, now_s: int,
+                                                                validity_months: int, tz: str) -> None:
+    """The grouped balance query's one cutoff gives each certificate the status of the ledger's rule."""
+    from greenproof.api.usecases.certificate_queries import expired_before_s
+    from greenproof.ledger.certificate_status import expires_at
+    from greenproof.ledger.settings import LedgerSettings
+
+    rule = LedgerSettings(validity_months=validity_months, production_month_tz=tz)
+    now = datetime.fromtimestamp(now_s, UTC)
+    expired = now >= expires_at(interval_start_s, validity_months, tz)
+    assert (interval_start_s < expired_before_s(now, rule)) == expired

@@ -40,6 +40,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any], set[str]]] = [
     ("POST", "/exporter/retirements",
      {"json": {"shipment": SHIPMENT, "consumption_start": DAY["start"], "consumption_end": DAY["end"]}},
      {"exporter"}),
+    ("POST", f"/firms/{FIRM}/claims", {"json": {"leaf_hash": HASH}}, {"firm"}),  # exporters retire, never claim
     ("GET", f"/exporter/retirements/{HASH}", {}, {"exporter"}),
     ("GET", f"/exporter/retirements/{HASH}/pdf", {}, {"exporter"}),
 ]

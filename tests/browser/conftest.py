@@ -55,7 +55,8 @@ def site(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sit
     client = ChainClient.deploy(anvil.rpc_url, issuer)
     database_url = f"sqlite:///{workdir / 'ledger.sqlite'}"
     settings = ApiSettings(database_url=database_url, key_file=workdir / "keys.json", chain_rpc_url=anvil.rpc_url,
-                           contract_address=client.address, issuer_key=issuer, public_base_url=base_url)
+                           contract_address=client.address, issuer_key=issuer, public_base_url=base_url,
+                           public_rate_limit="1000/minute", public_verify_rate_limit="1000/minute")  # one address
     app = create_app(settings)
     state = app.state.greenproof
     run_attribution(state.session_factory, issuer, DAY_START, DAY_END, simulated_meters=True)

@@ -51,7 +51,8 @@ def test_arrows_follow_the_published_flow_directions_of_bialek_1996(flip: list[b
     assert (widest.from_bus, widest.to_bus, widest.stroke) == (1, 3, MAX_STROKE)  # 225 MW, the largest flow
     buses = {b.bus_id: b for b in diagram.buses}
     assert buses[1].colour == "#a50f15" and buses[3].colour == "#9e9e9e"  # coal benchmark; no flow = grey
-    assert buses[1].devices == ("G1 +400.0 MW",) and buses[3].devices == ("L3 −300.0 MW",)
+    assert [str(d) for d in buses[1].devices] == ["G1 +400.0 MW"]
+    assert [str(d) for d in buses[3].devices] == ["L3 −300.0 MW"]
     assert all(0 < b.x < diagram.width and 0 < b.y < diagram.height for b in diagram.buses)
 
 
@@ -82,7 +83,7 @@ def test_hourly_matching_is_summed_into_the_chart_steps() -> None:
 
 
 def test_every_label_exists_in_every_language() -> None:
-    keys = [set(dictionary(language)) for language in LANGUAGES]
+    keys = [{key for key in dictionary(language) if not key.startswith("check_detail.")} for language in LANGUAGES]
     assert all(k == keys[0] for k in keys)
     used = set()
     for template in TEMPLATES.glob("*.html"):
@@ -118,3 +119,22 @@ def test_sign_in_redirects_stay_on_this_site() -> None:
     assert _safe_next("/ui/firms/GH2?start=2025-06-02") == "/ui/firms/GH2?start=2025-06-02"
     for target in ("//evil.example/x", "https://evil.example", "/\\evil.example", "", None):
         assert _safe_next(target) is None
+
+
+def test_every_verification_outcome_is_translated_with_the_same_values() -> None:
+    from string import Formatter
+
+    from greenproof.api.usecases.provenance_verify import CHECK_DETAILS
+
+    def names(text: str) -> set[str]:
+        return {field for _, field, _, _ in Formatter().parse(text) if field}
+
+    for language in LANGUAGES:
+        labels = dictionary(language)
+        translated = {key.removeprefix("check_detail.") for key in labels if key.startswith("check_detail.")}
+        if language == "en":
+            assert translated == set()  # English is the use case's own text
+            continue
+        assert translated == set(CHECK_DETAILS), language
+        for reason, english in CHECK_DETAILS.items():
+            assert names(labels[f"check_detail.{reason}"]) == names(english), (language, reason)

@@ -186,7 +186,7 @@ def test_exporter_retires_against_a_shipment_and_the_record_verifies(site: Site,
     public = new_page()  # the buyer: no account
     public.goto(site.base_url + f"/ui/verify/{claim_ref}")
     assert "Verified" in public.inner_text("#verdict")
-    assert all("pass" in row for row in public.locator("#checks tbody tr").all_inner_texts())
+    assert all("pass" in row for row in public.locator("#checks li").all_inner_texts())
     screenshot(public, "public-verify")
 
 
@@ -201,7 +201,7 @@ def test_public_verify_rejects_a_tampered_record(site: Site, new_page: Any) -> N
     page.fill("#record_json", json.dumps(tampered))
     page.click("#verify-form button")
     assert "Rejected" in page.inner_text("#verdict")
-    failed = [row for row in page.locator("#checks tbody tr.bad").all_inner_texts()]
+    failed = [row for row in page.locator("#checks li.bad").all_inner_texts()]
     assert any(row.startswith("Claim content") and "altered" in row for row in failed)
     screenshot(page, "public-verify-rejected")
 
@@ -245,3 +245,100 @@ def test_the_grid_interval_is_the_one_asked_for(site: Site, new_page: Any) -> No
     page.goto(site.base_url + "/ui/park?start=2025-06-02&end=2025-06-02&at=2025-06-02T03:07&scope=interval")
     assert "2025-06-02 03:00" in (page.text_content("#grid-title") or "")
     assert "2025-06-02 03:00" in page.inner_text("h2:has-text('Power flows')")
+
+
+PHONE = {"width": 390, "height": 844}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _no_sideways_scroll(page: Any) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_public_verify_page_fits_a_phone_and_explains_each_check_in_chinese(site: Site, new_page: Any) -> None:
+    page = new_page(locale="zh-CN", **PHONE)
+    page.goto(site.base_url + f"/public/verify/{site.record['claim_ref']}")  # the QR code's URL, as a phone opens it
+    assert "/ui/verify/" in page.url
+    assert page.inner_text("#verdict").startswith("✔")
+    _no_sideways_scroll(page)
+    checks = page.locator("#checks li")
+    assert checks.count() == 6
+    for i in range(checks.count()):
+        name = checks.nth(i).locator(".check-name")
+        box = name.bounding_box()
+        line_height = float(name.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+        assert box is not None and box["height"] < 1.6 * line_height, name.inner_text()  # one line, not 1 char/line
+        detail = checks.nth(i).locator(".check-detail")
+        assert CJK.search(detail.inner_text()), detail.inner_text()
+        assert detail.evaluate("e => e.scrollWidth <= e.clientWidth")  # nothing clipped
+    assert "the claim content" not in page.inner_text("#checks")
+    screenshot(page, "public-verify-phone-zh")
+
+
+def test_record_page_fits_a_phone(site: Site, new_page: Any) -> None:
+    page = new_page(**PHONE)
+    sign_in(page, site, "exporter")
+    page.goto(site.base_url + f"/ui/exporter/records/{site.record['claim_ref']}")
+    assert site.record["verify_url"] in page.inner_text("main")
+    _no_sideways_scroll(page)
+    screenshot(page, "record-phone")
+
+
+def test_a_refused_retirement_keeps_the_form_and_explains_in_chinese(site: Site, new_page: Any) -> None:
+    page = new_page(locale="zh-CN", **PHONE)
+    sign_in(page, site, "exporter")
+    form = page.locator("#retire-form")
+    typed = {"shipment_id": "BL-TOO-MUCH", "product": "绿色甲醇", "quantity": "5000", "destination": "鹿特丹",
+             "embedded_mwh": "10000", "start": "2025-06-02", "end": "2025-06-02"}
+    for name, value in typed.items():
+        form.locator(f"input[name={name}]").fill(value)
+    form.locator("button").click()
+    page.wait_for_selector("#retire-error")
+    message = page.inner_text("#retire-error")
+    # 10,000 MWh asked; the period is the park day 2025-06-02 00:00 .. 2025-06-03 00:00 (UTC+8).
+    assert "10,000.000 MWh" in message and "2025-06-02 00:00" in message and "2025-06-03 00:00" in message
+    assert CJK.search(message) and "Wh " not in message.replace("MWh ", "")
+    for name, value in typed.items():
+        assert page.locator(f"#retire-form input[name={name}]").input_value() == value
+    assert page.inner_text(".who").startswith("出口商")  # still under the signed-in header
+    _no_sideways_scroll(page)
+
+
+def test_grid_diagram_speaks_the_page_language_and_hides_star_points(site: Site, new_page: Any) -> None:
+    page = new_page(locale="zh-CN")
+    sign_in(page, site, "operator")
+    page.goto(site.base_url + "/ui/park?start=2025-06-02&end=2025-06-02&at=2025-06-02T12:00&scope=interval")
+    labels = page.locator("#grid-diagram text").all_text_contents()
+    assert "-1" not in labels and "-2" not in labels
+    assert any(label.startswith("电网 ") for label in labels)
+    assert not any(label.startswith("grid ") for label in labels)
+
+
+def test_pages_obey_the_content_security_policy(site: Site, new_page: Any) -> None:
+    page = new_page()
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    sign_in(page, site, "operator")
+    page.goto(site.base_url + "/ui/park?start=2025-06-02&end=2025-06-02")
+    page.wait_for_selector("#share-chart[data-rendered] canvas")
+    page.goto(site.base_url + f"/ui/verify/{site.record['claim_ref']}")
+    assert violations == [] and page.js_errors == []
+
+
+def test_api_docs_render_without_any_other_site(site: Site, new_page: Any) -> None:
+    page = new_page()
+    foreign: list[str] = []
+
+    def only_this_server(route: Any) -> None:
+        if route.request.url.startswith(site.base_url):
+            route.continue_()
+        else:
+            foreign.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_this_server)
+    page.goto(site.base_url + "/docs")
+    page.wait_for_selector(".opblock")
+    assert page.locator(".opblock").count() >= 25
+    assert foreign == []

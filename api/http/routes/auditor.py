@@ -14,6 +14,7 @@ from ...usecases.certificate_queries import CertificateQuery, certificates
 from ...usecases.evidence import evidence_bundle
 from ...usecases.retirement_statement import retirement_statement, statement_pdf
 from ...usecases.schemas import CertificatePublic, EvidenceBundle, RetirementLinePublic, RetirementStatementPublic
+from ...usecases.schemas.fields import CODE_PATTERN, HEX32_PATTERN
 from ..deps import Auditor, ChainDep, Hash32Path, SessionDep, StateDep
 from ..pagination import Page, PageParamsDep
 from ..periods import OptionalPeriodDep, PeriodDep
@@ -24,8 +25,8 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/auditor", tags=["auditor"], responses=problem_responses(401, 403, 404, 422))
 
-CodeFilter = Annotated[str | None, Query(max_length=64)]
-FirmCode = Annotated[str, Path(min_length=1, max_length=64, description="Firm code.")]
+CodeFilter = Annotated[str | None, Query(min_length=1, max_length=64, pattern=CODE_PATTERN)]
+FirmCode = Annotated[str, Path(min_length=1, max_length=64, pattern=CODE_PATTERN, description="Firm code.")]
 
 
 @router.get("/certificates", summary="Certificate history")
@@ -33,7 +34,7 @@ def certificate_history(
     _caller: Auditor, session: SessionDep, state: StateDep, page: PageParamsDep, period: OptionalPeriodDep,
     token_id: Annotated[str | None, Query(pattern=r"^[0-9]{1,78}$", description="ERC-1155 token id.")] = None,
     plant: CodeFilter = None, firm: CodeFilter = None,
-    batch_id: Annotated[str | None, Query(pattern=r"^0x[0-9a-fA-F]{64}$")] = None,
+    batch_id: Annotated[str | None, Query(pattern=HEX32_PATTERN)] = None,
 ) -> Page[CertificatePublic]:
     """List certificates of every holder by token id, plant, firm, batch and period."""
     query = CertificateQuery(firm_code=firm, plant_code=plant, token_id=token_id, batch_id=batch_id,
@@ -85,7 +86,10 @@ def statement(firm_code: FirmCode, _caller: Auditor, session: SessionDep, period
 
 
 @router.get("/retirement-statements/{firm_code}/pdf", summary="Retirement statement of an account (PDF)",
-            responses={200: {"content": {"application/pdf": {}}, "description": "PDF statement."}})
-def statement_as_pdf(firm_code: FirmCode, _caller: Auditor, session: SessionDep, period: PeriodDep) -> Response:
-    """Return the same statement as a PDF document."""
-    return Response(statement_pdf(retirement_statement(session, firm_code, period)), media_type="application/pdf")
+            responses={200: {"content": {"application/pdf": {}}, "description": "PDF statement."},
+                       **problem_responses(503)})
+def statement_as_pdf(firm_code: FirmCode, _caller: Auditor, session: SessionDep, state: StateDep,
+                     period: PeriodDep) -> Response:
+    """Return the same statement as a PDF document (503 if no CJK font is installed)."""
+    return Response(statement_pdf(retirement_statement(session, firm_code, period), state.settings.pdf_font),
+                    media_type="application/pdf")

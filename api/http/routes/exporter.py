@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from ...usecases.api_keys import Principal
 from ...usecases.errors import NotFoundError
 from ...usecases.provenance import issue_provenance, load_record
-from ...usecases.provenance_render import qr_png, record_html, record_pdf
+from ...usecases.provenance_render import RECORD_HTML_CSP, qr_png, record_html, record_pdf
 from ...usecases.schemas import ProvenanceRecord
 from ..deps import Exporter, Hash32Path, SessionDep, StateDep
 from ..problem_details import problem_responses
@@ -49,14 +49,17 @@ def get_record(claim_ref: Hash32Path, caller: Exporter, session: SessionDep) -> 
 @router.get("/retirements/{claim_ref}/html", summary="Provenance record (HTML)", response_class=HTMLResponse)
 def get_record_html(claim_ref: Hash32Path, caller: Exporter, session: SessionDep) -> HTMLResponse:
     """Return the record as a self-contained HTML page with the QR code of its public verify URL."""
-    return HTMLResponse(record_html(_own_record(session, caller, claim_ref)))
+    return HTMLResponse(record_html(_own_record(session, caller, claim_ref)),
+                        headers={"Content-Security-Policy": RECORD_HTML_CSP})
 
 
 @router.get("/retirements/{claim_ref}/pdf", summary="Provenance record (PDF)",
-            responses={200: {"content": {"application/pdf": {}}, "description": "PDF record."}})
-def get_record_pdf(claim_ref: Hash32Path, caller: Exporter, session: SessionDep) -> Response:
-    """Return the record as a PDF with the QR code of its public verify URL."""
-    return Response(record_pdf(_own_record(session, caller, claim_ref)), media_type="application/pdf")
+            responses={200: {"content": {"application/pdf": {}}, "description": "PDF record."},
+                       **problem_responses(503)})
+def get_record_pdf(claim_ref: Hash32Path, caller: Exporter, session: SessionDep, state: StateDep) -> Response:
+    """Return the record as a PDF with the QR code of its public verify URL (503 if no CJK font is installed)."""
+    return Response(record_pdf(_own_record(session, caller, claim_ref), state.settings.pdf_font),
+                    media_type="application/pdf")
 
 
 @router.get("/retirements/{claim_ref}/qr.png", summary="QR code of the public verify URL",

@@ -15,7 +15,8 @@ from ...usecases.certificate_claims import claim_firm_leaf
 from ...usecases.certificate_queries import CertificateQuery, balances, certificates
 from ...usecases.firm_reports import hourly_matching, share_series
 from ...usecases.schemas import BalanceLine, CertificatePublic, HourlyMatchingPublic, Resolution, ShareSeriesPublic
-from ..deps import FirmActor, FirmScope, SessionDep, StateDep
+from ...usecases.schemas.fields import CODE_PATTERN
+from ..deps import FirmClaimer, FirmScope, SessionDep, StateDep
 from ..pagination import Page, PageParamsDep
 from ..periods import OptionalPeriodDep, PeriodDep
 from ..problem_details import problem_responses
@@ -25,7 +26,8 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/firms/{firm_code}", tags=["firms"], responses=problem_responses(401, 403, 404, 422))
 
-PlantFilter = Annotated[str | None, Query(max_length=64, description="Only certificates of this plant.")]
+PlantFilter = Annotated[str | None, Query(min_length=1, max_length=64, pattern=CODE_PATTERN,
+                                           description="Only certificates of this plant.")]
 
 
 @router.get("/certificates", summary="A firm's certificates")
@@ -65,8 +67,12 @@ def renewable_share(firm_code: FirmScope, session: SessionDep, period: PeriodDep
 
 @router.post("/claims", status_code=201, summary="Claim a certificate leaf on-chain",
              responses=problem_responses(409, 502, 503))
-def create_claim(firm_code: FirmActor, body: ClaimCreate, state: StateDep) -> ClaimPublic:
-    """Mint one of the firm's anchored allocation leaves to its account with the leaf's Merkle proof."""
+def create_claim(firm_code: FirmClaimer, body: ClaimCreate, state: StateDep) -> ClaimPublic:
+    """Mint one of the firm's anchored allocation leaves to its account with the leaf's Merkle proof.
+
+    Firm keys only: auditors and exporter keys may read the firm's certificates but not claim them
+    (exporters retire against shipments, which needs no prior claim).
+    """
     client = state.chain.client()
     with state.session_factory() as session:
         row = claim_firm_leaf(session, client, firm_code, body.leaf_hash)

@@ -13,10 +13,11 @@ from ..schemas import HealthPublic
 __all__ = ["router"]
 
 router = APIRouter(tags=["health"])
+_VERSION = version("greenproof")  # read once: package metadata comes from disk
 
 
 @router.get("/health", summary="Service health")
 def health(session: SessionDep, chain: ChainDep) -> HealthPublic:
     """Answer ``ok`` when the database responds; says whether a chain is configured (without probing it)."""
     session.execute(text("SELECT 1"))
-    return HealthPublic(status="ok", version=version("greenproof"), chain_configured=chain.configured)
+    return HealthPublic(status="ok", version=_VERSION, chain_configured=chain.configured)

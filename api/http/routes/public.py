@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 
 from ...usecases.provenance import load_record
 from ...usecases.provenance_verify import verify_record
-from ...usecases.schemas import ProvenanceRecord, VerificationPublic
+from ...usecases.schemas import ProvenanceRecord, SubmittedRecord, VerificationPublic
 from ..deps import ChainDep, Hash32Path, SessionDep
 from ..problem_details import problem_responses
 
@@ -38,6 +38,11 @@ def verify_issued(claim_ref: Hash32Path, request: Request, session: SessionDep, 
 
 
 @router.post("/verify", summary="Verify a provenance record you hold")
-def verify_submitted(record: ProvenanceRecord, chain: ChainDep) -> VerificationPublic:
-    """Check a record (as JSON) against the chain only; a tampered record fails with the checks it breaks."""
+def verify_submitted(record: SubmittedRecord, chain: ChainDep) -> VerificationPublic:
+    """Check a record (as JSON) against the chain only; a tampered record fails with the checks it breaks.
+
+    Work caps (anonymous callers): at most 1,000 lines and 4 MiB, 400 distinct batches and 64
+    separate block ranges of retirements (422 beyond); the rate limit of ``POST`` verifications per
+    client applies (429 with ``Retry-After``). Records with more lines verify by their claim reference.
+    """
     return verify_record(record, chain.client())

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ...usecases.periods import UtcTime
 from ...usecases.schemas import IssuanceMode
+from ...usecases.schemas.fields import JsonBool
 
 __all__ = [
     "AttributionRunCreate",
@@ -23,7 +24,7 @@ class AttributionRunCreate(BaseModel):
 
     start: UtcTime
     end: UtcTime
-    simulated_meters: bool = Field(
+    simulated_meters: JsonBool = Field(
         default=False, description="Store the model's solved plant output as meter readings (source 'simulated'); "
                                    "otherwise the readings must have been uploaded.")
     mode: IssuanceMode = Field(default=IssuanceMode.ANCHOR, description="Issuance mode of the resulting batch.")

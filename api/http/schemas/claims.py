@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from ...usecases.schemas.fields import Hex32
+
 __all__ = [
     "ClaimCreate",
     "ClaimPublic",
@@ -13,7 +15,7 @@ __all__ = [
 class ClaimCreate(BaseModel):
     """Claim one anchored allocation leaf of the firm on-chain."""
 
-    leaf_hash: str = Field(pattern=r"^0x[0-9a-fA-F]{64}$", description="Hash of the allocation leaf to mint.")
+    leaf_hash: Hex32 = Field(description="Hash of the allocation leaf to mint.")
 
 
 class ClaimPublic(BaseModel):

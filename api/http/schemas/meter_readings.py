@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from ...usecases.periods import UtcTime
+from ...usecases.schemas.fields import MAX_WH, Code, JsonInt, JsonNumber, PlainText, integral
 
 __all__ = [
     "IngestResult",
@@ -15,7 +16,8 @@ __all__ = [
 ]
 
 
-Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+#: Whole Wh of one reading (constraints inside the type, so that the optional field's schema states them).
+EnergyWh = Annotated[int, Strict(), Field(ge=0, le=MAX_WH), BeforeValidator(integral)]
 
 
 class MeterReadingCreate(BaseModel):
@@ -25,10 +27,10 @@ class MeterReadingCreate(BaseModel):
 
     plant_code: Code
     interval_start: UtcTime
-    interval_s: int = Field(default=900, ge=1, le=86_400, description="Interval length, seconds.")
-    energy_wh: int | None = Field(default=None, ge=0, le=10**15, description="Generated energy, whole Wh.")
-    energy_mwh: float | None = Field(default=None, ge=0, le=10**9, description="Generated energy, MWh.")
-    source: str = Field(default="meter", min_length=1, max_length=64)
+    interval_s: JsonInt = Field(default=900, ge=1, le=86_400, description="Interval length, seconds.")
+    energy_wh: EnergyWh | None = Field(default=None, description="Generated energy, whole Wh.")
+    energy_mwh: JsonNumber | None = Field(default=None, ge=0, le=10**9, description="Generated energy, MWh.")
+    source: PlainText = Field(default="meter", min_length=1, max_length=64)
 
 
 class MeterReadingsCreate(BaseModel):

@@ -20,6 +20,7 @@ from .provenance import (
     ProvenanceRecord,
     RecordCheck,
     ShipmentCreate,
+    SubmittedRecord,
     VerificationPublic,
 )
 from .retirements import PlantRetiredPublic, RetirementPublic, RetirementStatementPublic, ShipmentPublic
@@ -51,5 +52,6 @@ __all__ = [
     "ShareSeriesPublic",
     "ShipmentCreate",
     "ShipmentPublic",
+    "SubmittedRecord",
     "VerificationPublic",
 ]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from .fields import MAX_WH, Address, Code, Hex32, JsonInt, UnixSeconds
 
 __all__ = [
     "CapLeafPublic",
@@ -13,21 +16,24 @@ __all__ = [
     "RetirementLinePublic",
 ]
 
+#: An ERC-1155 token id as a decimal string (uint256).
+TokenId = Annotated[str, Field(pattern=r"^[0-9]{1,78}$")]
+
 
 class LeafPublic(BaseModel):
     """An allocation leaf as hashed into a batch tree (see docs/ledger.md, leaf file format)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    plant_code: str
-    plant_index: int = Field(ge=1, le=2**32 - 1, description="The plant's on-chain index (hashed into the leaf).")
-    position: int = Field(ge=0, le=2**64 - 1, description="Position of the leaf in its batch tree.")
-    interval_start_s: int = Field(description="Interval start, UNIX seconds UTC.")
-    interval_s: int
-    holder: str = Field(description="EVM address of the certificate account.")
-    amount_wh: int = Field(ge=0)
-    token_id: str
-    leaf_hash: str
+    plant_code: Code
+    plant_index: JsonInt = Field(ge=1, le=2**32 - 1, description="The plant's on-chain index (hashed into the leaf).")
+    position: JsonInt = Field(ge=0, le=2**64 - 1, description="Position of the leaf in its batch tree.")
+    interval_start_s: UnixSeconds = Field(description="Interval start, UNIX seconds UTC.")
+    interval_s: JsonInt = Field(ge=1, le=86_400)
+    holder: Address = Field(description="EVM address of the certificate account.")
+    amount_wh: JsonInt = Field(ge=0, le=MAX_WH)
+    token_id: TokenId
+    leaf_hash: Hex32
 
 
 class CapLeafPublic(BaseModel):
@@ -39,12 +45,12 @@ class CapLeafPublic(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    plant_code: str
-    interval_start_s: int
-    interval_s: int
-    cap_wh: int = Field(ge=0)
-    token_id: str
-    leaf_hash: str
+    plant_code: Code
+    interval_start_s: UnixSeconds
+    interval_s: JsonInt = Field(ge=1, le=86_400)
+    cap_wh: JsonInt = Field(ge=0, le=MAX_WH)
+    token_id: TokenId
+    leaf_hash: Hex32
 
 
 class RetirementLinePublic(BaseModel):

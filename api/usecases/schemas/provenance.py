@@ -8,20 +8,25 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from .evidence import CapLeafPublic, LeafPublic
+from .fields import MAX_COUNT, MAX_WH, Address, Code, Hex32, JsonInt, JsonNumber, PlainText, UnixSeconds
 
 __all__ = [
+    "MAX_SUBMITTED_LINES",
     "ProvenanceClaim",
     "ProvenanceLine",
     "ProvenanceRecord",
     "RecordCheck",
     "ShipmentCreate",
+    "SubmittedRecord",
     "VerificationPublic",
 ]
 
+#: Most lines of a record a caller submits for verification (records issued here verify by claim reference).
+MAX_SUBMITTED_LINES = 1_000
 
-Hex32 = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{64}$", description="0x + 64 hex digits.")]
-Address = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$", description="EVM address.")]
-Text = Annotated[str, Field(min_length=1, max_length=200)]
+
+#: Free text of a claim: 1 to 200 characters, no control or bidirectional-formatting characters.
+Text = Annotated[PlainText, Field(min_length=1, max_length=200)]
 
 
 class ShipmentCreate(BaseModel):
@@ -29,12 +34,13 @@ class ShipmentCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    shipment_id: str = Field(min_length=1, max_length=128, description="Bill of lading or customs declaration no.")
+    shipment_id: PlainText = Field(min_length=1, max_length=128,
+                                   description="Bill of lading or customs declaration no.")
     product: Text
-    quantity: float = Field(gt=0, le=1e12)
-    quantity_unit: str = Field(min_length=1, max_length=16, description="Unit of quantity, e.g. 't'.")
+    quantity: JsonNumber = Field(gt=0, le=1e12)
+    quantity_unit: PlainText = Field(min_length=1, max_length=16, description="Unit of quantity, e.g. 't'.")
     destination: Text
-    embedded_electricity_mwh: float = Field(gt=0, le=1e6, description="Electricity embedded in the goods, MWh.")
+    embedded_electricity_mwh: JsonNumber = Field(gt=0, le=1e6, description="Electricity embedded in the goods, MWh.")
 
 
 class ProvenanceClaim(BaseModel):
@@ -42,14 +48,14 @@ class ProvenanceClaim(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    firm_code: str = Field(max_length=64)
+    firm_code: Code
     holder: Address
-    beneficiary: str = Field(max_length=200)
-    purpose: str = Field(max_length=200)
-    consumption_start_s: int = Field(ge=0, le=2**63 - 1)
-    consumption_end_s: int = Field(ge=0, le=2**63 - 1)
+    beneficiary: PlainText = Field(max_length=200)
+    purpose: PlainText = Field(max_length=200)
+    consumption_start_s: UnixSeconds
+    consumption_end_s: UnixSeconds
     shipment: ShipmentCreate
-    chain_id: int = Field(ge=0, le=2**63 - 1)
+    chain_id: JsonInt = Field(ge=0, le=MAX_COUNT)
     contract: Address
     nonce: str = Field(pattern=r"^[0-9a-f]{32}$", description="Random 16 bytes: one claim reference per retirement.")
 
@@ -59,7 +65,7 @@ class ProvenanceLine(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    line: int = Field(ge=0, le=1_000_000)
+    line: JsonInt = Field(ge=0, le=1_000_000)
     claim_ref: Hex32 = Field(description="On-chain claim reference of the line's transaction: keccak256(canonical "
                                          "{holder, part, shipment}), part = batch id or 'minted'.")
     batch_id: Hex32
@@ -68,9 +74,9 @@ class ProvenanceLine(BaseModel):
     leaf: LeafPublic
     proof: list[Hex32] = Field(max_length=256)
     cap: CapLeafPublic
-    amount_wh: int = Field(ge=1, le=2**255)
+    amount_wh: JsonInt = Field(ge=1, le=MAX_WH)
     tx_hash: Hex32
-    block_number: int = Field(ge=0, le=2**63 - 1)
+    block_number: JsonInt = Field(ge=0, le=MAX_COUNT)
 
 
 class ProvenanceRecord(BaseModel):
@@ -81,9 +87,15 @@ class ProvenanceRecord(BaseModel):
     format: str = Field(pattern=r"^greenproof-provenance/1$")
     claim_ref: Hex32
     claim: ProvenanceClaim
-    retired_wh: int = Field(ge=0, le=2**255)
+    retired_wh: JsonInt = Field(ge=0, le=MAX_COUNT)
     lines: list[ProvenanceLine] = Field(min_length=1, max_length=20_000)
-    verify_url: str = Field(max_length=500)
+    verify_url: PlainText = Field(max_length=500)
+
+
+class SubmittedRecord(ProvenanceRecord):
+    """A provenance record sent by a caller to be verified: at most :data:`MAX_SUBMITTED_LINES` lines."""
+
+    lines: list[ProvenanceLine] = Field(min_length=1, max_length=MAX_SUBMITTED_LINES)
 
 
 class RecordCheck(BaseModel):
@@ -91,7 +103,9 @@ class RecordCheck(BaseModel):
 
     name: str
     ok: bool
-    detail: str
+    detail: str = Field(description="What the check found, in English.")
+    reason: str = Field(description="Stable code of the outcome, e.g. 'claim.altered' (what `detail` says).")
+    values: dict[str, str] = Field(description="The values `detail` names, by name (for translations).")
 
 
 class VerificationPublic(BaseModel):

@@ -62,5 +62,5 @@ class HourlyMatchingPublic(BaseModel):
     period_end: datetime
     consumption_wh: int = Field(ge=0)
     matched_wh: int = Field(ge=0)
-    score: float = Field(ge=0, le=1, description="matched_wh / consumption_wh (0 if nothing was consumed).")
+    score: float | None = Field(ge=0, le=1, description="matched_wh / consumption_wh (null if nothing was consumed).")
     hours: list[HourMatch]

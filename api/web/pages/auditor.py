@@ -18,7 +18,8 @@ from ...usecases.certificate_queries import CertificateQuery, certificates
 from ...usecases.evidence import evidence_bundle
 from ...usecases.pagination import PageParams
 from ...usecases.retirement_statement import retirement_statement, statement_pdf
-from ..page_params import CERTIFICATES_PER_PAGE, FirstDay, Hash32, LastDay, require, shown_days
+from ...usecases.schemas.fields import CODE_PATTERN
+from ..page_params import CERTIFICATES_PER_PAGE, CodeFilter, FirstDay, Hash32, LastDay, require, shown_days
 from ..render import PageRoute, render
 from ..session import PageCaller
 
@@ -26,12 +27,14 @@ __all__ = ["router"]
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
+StatementFirm = Annotated[str, Query(min_length=1, max_length=64, pattern=CODE_PATTERN)]
+
 
 @router.get("/ui/auditor", response_class=HTMLResponse)
 def auditor_page(
     request: Request, caller: PageCaller, session: SessionDep, state: StateDep, start: FirstDay = None,
     end: LastDay = None, token_id: Annotated[str | None, Query(pattern=r"^[0-9]{0,78}$")] = None,
-    plant: Annotated[str | None, Query(max_length=64)] = None, firm: Annotated[str | None, Query(max_length=64)] = None,
+    plant: CodeFilter = None, firm: CodeFilter = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
     """Certificate search (token id, plant, firm, period) and the retirement statement form."""
@@ -69,7 +72,7 @@ def verify_leaf_page(request: Request, caller: PageCaller, session: SessionDep, 
 
 @router.get("/ui/auditor/statement", response_class=HTMLResponse)
 def statement_page(request: Request, caller: PageCaller, session: SessionDep,
-                   firm: Annotated[str, Query(min_length=1, max_length=64)], start: FirstDay = None,
+                   firm: StatementFirm, start: FirstDay = None,
                    end: LastDay = None) -> Response:
     """Render the aggregate retirement statement of one firm account over a period."""
     require(caller, Role.AUDITOR)
@@ -79,13 +82,13 @@ def statement_page(request: Request, caller: PageCaller, session: SessionDep,
 
 
 @router.get("/ui/auditor/statement.pdf")
-def statement_download(caller: PageCaller, session: SessionDep,
-                       firm: Annotated[str, Query(min_length=1, max_length=64)], start: FirstDay = None,
+def statement_download(caller: PageCaller, session: SessionDep, state: StateDep,
+                       firm: StatementFirm, start: FirstDay = None,
                        end: LastDay = None) -> Response:
     """Return the retirement statement as a PDF download."""
     require(caller, Role.AUDITOR)
     days = shown_days(session, start, end)
-    pdf = statement_pdf(retirement_statement(session, firm, days.period))
+    pdf = statement_pdf(retirement_statement(session, firm, days.period), state.settings.pdf_font)
     filename = f"retirement-statement-{firm}-{days.first}-{days.last}.pdf"
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{quote(filename)}"'})

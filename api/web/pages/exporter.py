@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 from sqlalchemy import select
 
+from greenproof.attribution.errors import GreenproofError
 from greenproof.ledger.models import ProvenanceRecordRow
 from greenproof.ledger.registry import firm_by_code
 
 from ...http.deps import SessionDep, StateDep
+from ...http.problem_details import status_of
 from ...http.routes import exporter as exporter_api
-from ...http.schemas import RetirementCreate
 from ...usecases.api_keys import Principal, Role
 from ...usecases.certificate_queries import CertificateQuery, balances
-from ...usecases.errors import ProvenanceRecordError
-from ...usecases.provenance_render import qr_png, record_html, record_pdf
-from ...usecases.schemas import ProvenanceRecord, ShipmentCreate
+from ...usecases.provenance_render import RECORD_HTML_CSP, qr_png, record_html, record_pdf
+from ...usecases.schemas import ProvenanceRecord
+from ..i18n import Translator, request_language
 from ..page_params import Hash32, require, shown_days
 from ..render import PageRoute, render
-from ..series import DateRange
+from ..retirement_form import FormRefusal, RetirementForm, refusal_of
 from ..session import PageCaller, check_same_origin
 
 __all__ = ["router"]
@@ -32,43 +32,58 @@ __all__ = ["router"]
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
-@router.get("/ui/exporter", response_class=HTMLResponse)
-def exporter_page(request: Request, caller: PageCaller, session: SessionDep, state: StateDep,
-                  error: Annotated[str | None, Query(max_length=2000)] = None) -> Response:
-    """Render the retirement form, the firm's active certificates and its provenance records."""
-    require(caller, Role.EXPORTER)
+def _form_page(request: Request, caller: Principal, session: SessionDep, state: StateDep,
+               form: RetirementForm | None = None, error: str | None = None, status_code: int = 200) -> Response:
     firm_code = str(caller.firm_code)
     firm = firm_by_code(session, firm_code)
     days = shown_days(session, None, None)
     records = session.scalars(select(ProvenanceRecordRow).where(ProvenanceRecordRow.firm_code == firm_code)
                               .order_by(ProvenanceRecordRow.created_at.desc())).all()
-    return render(request, "exporter.html", caller=caller, firm=firm, days=days,
+    typed = form or RetirementForm(start=days.first.isoformat(), end=days.last.isoformat())
+    return render(request, "exporter.html", caller=caller, firm=firm, days=days, status_code=status_code,
                   balances=balances(session, CertificateQuery(firm_code=firm_code), state.ledger_settings),
-                  records=[ProvenanceRecord.model_validate_json(row.record_json) for row in records], error=error)
+                  records=[ProvenanceRecord.model_validate_json(row.record_json) for row in records],
+                  form=typed.values(), error=error)
+
+
+@router.get("/ui/exporter", response_class=HTMLResponse)
+def exporter_page(request: Request, caller: PageCaller, session: SessionDep, state: StateDep) -> Response:
+    """Render the retirement form, the firm's active certificates and its provenance records."""
+    require(caller, Role.EXPORTER)
+    return _form_page(request, caller, session, state)
+
+
+FormText = Annotated[str, Form(max_length=1000)]
 
 
 @router.post("/ui/exporter/retirements")
 def retire_page(
-    request: Request, caller: PageCaller, state: StateDep, shipment_id: Annotated[str, Form(max_length=128)],
-    product: Annotated[str, Form(max_length=200)], quantity: Annotated[float, Form(gt=0)],
-    quantity_unit: Annotated[str, Form(max_length=16)], destination: Annotated[str, Form(max_length=200)],
-    embedded_mwh: Annotated[float, Form(gt=0)], start: Annotated[date, Form()], end: Annotated[date, Form()],
-    beneficiary: Annotated[str, Form(max_length=200)] = "", purpose: Annotated[str, Form(max_length=200)] = "",
+    request: Request, caller: PageCaller, session: SessionDep, state: StateDep, shipment_id: FormText = "",
+    product: FormText = "", quantity: FormText = "", quantity_unit: FormText = "", destination: FormText = "",
+    embedded_mwh: FormText = "", start: FormText = "", end: FormText = "", beneficiary: FormText = "",
+    purpose: FormText = "",
 ) -> Response:
-    """Retire the firm's certificates against the shipment (the API's retirement) and show the provenance record."""
+    """Retire the firm's certificates against the shipment (the API's retirement) and show the provenance record.
+
+    A refused retirement shows the form again with what was typed and a message in the page's
+    language (:mod:`greenproof.api.web.retirement_form`).
+    """
     check_same_origin(request)
     require(caller, Role.EXPORTER)
-    period = DateRange(start, end).period
+    form = RetirementForm(shipment_id=shipment_id, product=product, quantity=quantity, quantity_unit=quantity_unit,
+                          destination=destination, embedded_mwh=embedded_mwh, start=start, end=end,
+                          beneficiary=beneficiary, purpose=purpose)
+    t = Translator(request_language(request))
     try:
-        body = RetirementCreate(
-            shipment=ShipmentCreate(shipment_id=shipment_id, product=product, quantity=quantity,
-                                    quantity_unit=quantity_unit, destination=destination,
-                                    embedded_electricity_mwh=embedded_mwh),
-            consumption_start=period.start, consumption_end=period.end, beneficiary=beneficiary or None,
-            **({"purpose": purpose} if purpose else {}))
-    except ValidationError as exc:
-        raise ProvenanceRecordError(f"retirement form: {exc.errors()[0]['msg']}") from exc
-    record = exporter_api.create_retirement(body, caller, state)
+        record = exporter_api.create_retirement(form.request(), caller, state)
+    except FormRefusal as exc:
+        return _form_page(request, caller, session, state, form, refusal_of(exc, form, t), 422)
+    except GreenproofError as exc:
+        period = form.period()
+        query = CertificateQuery(firm_code=str(caller.firm_code), period_start_s=period.start_s,
+                                 period_end_s=period.end_s)
+        available = sum(line.active_wh for line in balances(session, query, state.ledger_settings))
+        return _form_page(request, caller, session, state, form, refusal_of(exc, form, t, available), status_of(exc))
     return RedirectResponse(f"/ui/exporter/records/{record.claim_ref}", status_code=303)
 
 
@@ -84,15 +99,19 @@ def record_page(request: Request, caller: PageCaller, session: SessionDep, claim
 
 
 @router.get("/ui/exporter/records/{claim_ref}/{fmt}")
-def record_download(caller: PageCaller, session: SessionDep, claim_ref: Hash32,
+def record_download(caller: PageCaller, session: SessionDep, state: StateDep, claim_ref: Hash32,
                     fmt: Annotated[str, Path(pattern="^(json|html|pdf|qr.png)$")]) -> Response:
     """Download a provenance record as JSON, HTML or PDF, or its QR code."""
     record = _own_record(session, caller, claim_ref)
     name = f"provenance-{record.claim.shipment.shipment_id}"
     if fmt == "qr.png":
         return Response(qr_png(record.verify_url), media_type="image/png")
-    body, media = {"json": (record.model_dump_json(indent=2).encode("utf-8"), "application/json"),
-                   "html": (record_html(record).encode("utf-8"), "text/html; charset=utf-8"),
-                   "pdf": (record_pdf(record), "application/pdf")}[fmt]
-    return Response(body, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{quote(name)}.{fmt}"'})
+    formats: dict[str, tuple[Callable[[], bytes], str]] = {
+        "json": (lambda: record.model_dump_json(indent=2).encode("utf-8"), "application/json"),
+        "html": (lambda: record_html(record).encode("utf-8"), "text/html; charset=utf-8"),
+        "pdf": (lambda: record_pdf(record, state.settings.pdf_font), "application/pdf"),
+    }
+    body, media = formats[fmt]
+    return Response(body(), media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{quote(name)}.{fmt}"',
+                             "Content-Security-Policy": RECORD_HTML_CSP})

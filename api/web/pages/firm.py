@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
@@ -22,7 +22,16 @@ from ...usecases.firm_reports import hourly_matching
 from ...usecases.pagination import PageParams
 from ...usecases.schemas import Resolution
 from ..i18n import Translator, request_language
-from ..page_params import CERTIFICATES_PER_PAGE, HASH_PATTERN, FirstDay, LastDay, ResolutionChoice, require, shown_days
+from ..page_params import (
+    CERTIFICATES_PER_PAGE,
+    HASH_PATTERN,
+    FirmCodePath,
+    FirstDay,
+    LastDay,
+    ResolutionChoice,
+    require,
+    shown_days,
+)
 from ..render import PageRoute, render
 from ..series import chart_payload, choose_resolution, matching_payload, totals
 from ..session import PageCaller, check_same_origin, safe_next
@@ -40,7 +49,7 @@ def _claimed_wh(session: SessionDep, query: CertificateQuery) -> int:
 
 @router.get("/ui/firms/{firm_code}", response_class=HTMLResponse)
 def firm_page(request: Request, caller: PageCaller, session: SessionDep, state: StateDep,
-              firm_code: Annotated[str, Path(max_length=64)], start: FirstDay = None, end: LastDay = None,
+              firm_code: FirmCodePath, start: FirstDay = None, end: LastDay = None,
               resolution: ResolutionChoice = None, offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
               done: Annotated[str | None, Query(max_length=32)] = None) -> Response:
     """Render a firm's renewable share, hourly matching score, balances and certificates (with claim buttons)."""
@@ -70,7 +79,7 @@ def firm_page(request: Request, caller: PageCaller, session: SessionDep, state: 
 
 
 @router.post("/ui/firms/{firm_code}/claims")
-def claim(request: Request, caller: PageCaller, state: StateDep, firm_code: Annotated[str, Path(max_length=64)],
+def claim(request: Request, caller: PageCaller, state: StateDep, firm_code: FirmCodePath,
           leaf_hash: Annotated[str, Form(pattern=HASH_PATTERN)],
           back: Annotated[str | None, Form(max_length=500)] = None) -> RedirectResponse:
     """Claim one of the firm's anchored certificate leaves on-chain with its Merkle proof (firm keys only)."""

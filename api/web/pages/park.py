@@ -15,6 +15,7 @@ from ...http.deps import SessionDep
 from ...usecases.api_keys import Role
 from ...usecases.attribution_results import PARK_TZ
 from ...usecases.park_simulation import INTERVAL
+from ...usecases.periods import SupportedLocalTime
 from ...usecases.technology_flows import OTHER_SINKS, technology_flows
 from ..i18n import Translator, request_language
 from ..page_params import FirstDay, LastDay, ResolutionChoice, require, shown_days
@@ -65,7 +66,7 @@ def _sankey_payload(session: SessionDep, start: datetime, end: datetime, t: Tran
 
 @router.get("/ui/park", response_class=HTMLResponse)
 def park_page(request: Request, caller: PageCaller, session: SessionDep, start: FirstDay = None, end: LastDay = None,
-              resolution: ResolutionChoice = None, at: Annotated[datetime | None, Query()] = None,
+              resolution: ResolutionChoice = None, at: Annotated[SupportedLocalTime | None, Query()] = None,
               scope: Annotated[str, Query(pattern="^(interval|day|month)$")] = "day") -> Response:
     """Park overview: renewable share over time, the grid with flows and nodal intensity, a Sankey, firm totals."""
     require(caller, Role.PARK_OPERATOR)

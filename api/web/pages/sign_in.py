@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ...usecases.errors import AuthenticationError
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
 from ..render import PageRoute, render
-from ..session import check_same_origin, clear_session, landing_path, optional_caller, safe_next, start_session
+from ..session import check_same_origin, end_session, landing_path, optional_caller, safe_next, start_session
 
 __all__ = ["router"]
 
@@ -33,7 +33,7 @@ def login_page(request: Request, next: Annotated[str | None, Query(max_length=50
 @router.post("/ui/session")
 def sign_in(request: Request, api_key: Annotated[str, Form(max_length=200)],
             next: Annotated[str | None, Form(max_length=500)] = None) -> Response:
-    """Check the pasted API key, keep it in the session cookie and go to the landing page (or ``next``)."""
+    """Check the pasted API key, start a session and go to the landing page (or ``next``)."""
     check_same_origin(request)
     response = RedirectResponse("/", status_code=303)
     try:
@@ -46,10 +46,10 @@ def sign_in(request: Request, api_key: Annotated[str, Form(max_length=200)],
 
 @router.post("/ui/logout")
 def sign_out(request: Request) -> RedirectResponse:
-    """Forget the session cookie."""
+    """End the session on the server and delete its cookie."""
     check_same_origin(request)
     response = RedirectResponse("/ui/login", status_code=303)
-    clear_session(response)
+    end_session(request, response)
     return response
 
 

@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from ...http.deps import SessionDep, StateDep
 from ...usecases.errors import ProvenanceRecordError
 from ...usecases.provenance import load_record
-from ...usecases.provenance_verify import verify_record
-from ...usecases.schemas import ProvenanceRecord
+from ...usecases.provenance_verify import MAX_RECORD_BYTES, verify_record
+from ...usecases.schemas import ProvenanceRecord, SubmittedRecord
 from ..page_params import Hash32
 from ..render import PageRoute, render
 from ..session import optional_caller
@@ -20,10 +20,6 @@ from ..session import optional_caller
 __all__ = ["router"]
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-
-#: Largest provenance record file accepted by the public verify form, bytes.
-MAX_RECORD_BYTES = 4 * 1024 * 1024
-
 
 @router.get("/ui/verify", response_class=HTMLResponse)
 def public_verify_form(request: Request) -> Response:
@@ -52,7 +48,7 @@ def public_verify_submitted(
     if not text.strip():
         raise ProvenanceRecordError("paste a provenance record (JSON) or choose its file")
     try:
-        record = ProvenanceRecord.model_validate_json(text)
+        record = SubmittedRecord.model_validate_json(text)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ProvenanceRecordError(f"the record is not a greenproof provenance record: "
