@@ -9,6 +9,7 @@ import pandas as pd
 
 from greenproof.attribution import Snapshot
 from greenproof.grids import GridError, binhai
+from greenproof.grids.binhai_registry import DEFAULT_SEED
 from greenproof.grids.timeseries import solve_series
 from greenproof.ledger.meters import MeterReading
 
@@ -26,8 +27,6 @@ __all__ = [
     "snapshot_readings",
 ]
 
-#: Seed of the park profiles used unless another is given (same seed, same year, same data).
-DEFAULT_SEED = 20250101
 #: Interval length of the park model.
 INTERVAL = timedelta(minutes=15)
 
