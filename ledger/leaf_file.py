@@ -203,7 +203,11 @@ class LeafFile:
                        period_start_s=int(doc["period_start_s"]), period_end_s=int(doc["period_end_s"]),
                        interval_s=int(doc["interval_s"]), plant_codes=tuple(doc["plants"]),
                        cap_leaves=caps, allocation_leaves=allocations)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except json.JSONDecodeError as exc:
+            raise LeafFileError(f"not a leaf file: not JSON, truncated or garbled ({exc})") from exc
+        except KeyError as exc:
+            raise LeafFileError(f"malformed leaf file: field {exc} is missing") from exc
+        except (ValueError, TypeError, AttributeError) as exc:
             if isinstance(exc, LeafFileError):
                 raise
             raise LeafFileError(f"malformed leaf file: {type(exc).__name__}: {exc}") from exc
