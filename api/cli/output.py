@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 __all__ = ["console", "err_console", "one_line", "print_checks", "print_firms", "wh"]
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)  # long lines (paths, addresses) stay whole when output is captured
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def one_line(message: str) -> str:

@@ -61,8 +61,9 @@ def park_profiles(start: datetime, end: datetime, seed: int = DEFAULT_SEED) -> p
     first, last = start.astimezone(PARK_TZ).year, (end - INTERVAL).astimezone(PARK_TZ).year
     try:
         frame = pd.concat([binhai.profiles(year=year, seed=seed) for year in range(first, last + 1)])
-    except GridError as exc:  # e.g. chinese-calendar knows the holidays of a limited range of years
-        raise InvalidPeriodError(f"the park model has no profiles for {first}..{last}: {exc}") from exc
+    except GridError as exc:  # e.g. China's public holidays are known for a limited range of years
+        years = str(first) if first == last else f"{first}–{last}"
+        raise InvalidPeriodError(f"the park model has no profiles for {years}: {exc}") from exc
     return frame.loc[pd.Timestamp(start):pd.Timestamp(end - INTERVAL)]
 
 

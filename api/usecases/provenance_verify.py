@@ -71,7 +71,7 @@ def _line_problem(record: ProvenanceRecord, line: ProvenanceLine, index: int) ->
                                                                   leaf.interval_s):
         return f"line {index}: cap leaf is not the leaf's plant-interval"
     if line.amount_wh > leaf.amount_wh:
-        return f"line {index}: retires {line.amount_wh} Wh of a leaf holding {leaf.amount_wh} Wh"
+        return f"line {index}: retires {line.amount_wh:,} Wh of a leaf holding {leaf.amount_wh:,} Wh"
     return None
 
 
@@ -144,9 +144,9 @@ def verify_record(record: ProvenanceRecord, client: ChainClient) -> Verification
     total = sum(line.amount_wh for line in lines)
     needed = int((Decimal(repr(claim.shipment.embedded_electricity_mwh)) * WH_PER_MWH)
                  .to_integral_value(rounding=ROUND_CEILING))
-    coverage = (f"lines sum to {total} Wh, the record states {record.retired_wh} Wh" if total != record.retired_wh
-                else f"{total} Wh retired < {needed} Wh embedded in the shipment" if total < needed else None)
-    check("coverage", coverage, f"{total} Wh retired cover the {needed} Wh embedded in the shipment")
+    coverage = (f"lines sum to {total:,} Wh, the record states {record.retired_wh:,} Wh" if total != record.retired_wh
+                else f"{total:,} Wh retired < {needed:,} Wh embedded in the shipment" if total < needed else None)
+    check("coverage", coverage, f"{total:,} Wh retired cover the {needed:,} Wh embedded in the shipment")
     return VerificationPublic(claim_ref=record.claim_ref, valid=all(c.ok for c in checks), checks=checks,
                               verified_at=datetime.now(UTC), chain_id=chain_id, contract=client.address)
 

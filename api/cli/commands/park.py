@@ -29,7 +29,7 @@ def describe_batch(batch_id: str, start: datetime, end: datetime, state: str, bl
     where = {"confirmed": f"anchored in block {block}",
              "sent": f"sent in block {block}, not yet confirmed: `greenproof issue` confirms it",
              "pending": "pending: send it with `greenproof issue`"}.get(state, f"{state}: {error}")
-    return f"batch {batch_id} ({start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} UTC) {where}"
+    return f"batch {batch_id} ({start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} UTC), {where}"
 
 
 def _describe(batch: BatchPublic) -> str:
@@ -97,7 +97,7 @@ def attribute(
                               simulated_meters=simulated_meters, mode=mode.value, seed=seed, progress=True)
     print_firms(run)
     batch = describe_batch(run.batch_id, run.period_start, run.period_end, run.batch_state, run.batch_block)
-    console.print(f"already issued: {batch}" if run.batch_state == "confirmed" else f"certificates in {batch}")
+    console.print(f"already issued in {batch}" if run.batch_state == "confirmed" else f"certificates in {batch}")
 
 
 def issue(database_url: DatabaseOption = None) -> None:
