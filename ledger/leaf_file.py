@@ -203,7 +203,7 @@ class LeafFile:
                        period_start_s=int(doc["period_start_s"]), period_end_s=int(doc["period_end_s"]),
                        interval_s=int(doc["interval_s"]), plant_codes=tuple(doc["plants"]),
                        cap_leaves=caps, allocation_leaves=allocations)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise LeafFileError(f"not a leaf file: not JSON, truncated or garbled ({exc})") from exc
         except KeyError as exc:
             raise LeafFileError(f"malformed leaf file: field {exc} is missing") from exc
