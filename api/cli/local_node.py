@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from ..usecases.chain_probe import node_chain_id
 from ..usecases.data_folder import DATA_FOLDER
 from ..usecases.errors import ChainUnavailableError
 
@@ -114,6 +113,8 @@ class LocalNode:
 
     def status(self) -> NodeStatus:
         """Return what runs: read the pid file, check the process and ask the node its chain id."""
+        from ..usecases.chain_probe import node_chain_id  # urllib: imported when a command asks, not at start-up
+
         if not self.pid_file.exists():
             return NodeStatus(NodeState.STOPPED)
         try:
@@ -177,6 +178,8 @@ class LocalNode:
         return NodeStatus(NodeState.RUNNING, process.pid, rpc_url, chain_id)
 
     def _wait_until_answering(self, process: subprocess.Popen[bytes], rpc_url: str) -> int:
+        from ..usecases.chain_probe import node_chain_id
+
         deadline = time.monotonic() + _START_TIMEOUT_S
         while True:
             if process.poll() is not None:

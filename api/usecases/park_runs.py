@@ -1,4 +1,4 @@
-"""Park operations shared by the CLI and the HTTP API: attribution runs and issuance of pending batches."""
+"""Park operations shared by the CLI and the HTTP API: attribution runs, and (from :mod:`.park_issuance`) issuance."""
 
 from __future__ import annotations
 
@@ -7,17 +7,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from greenproof.contracts.client import ChainClient
 from greenproof.ledger.database import session_scope
 from greenproof.ledger.errors import MeterDataError
-from greenproof.ledger.issuance import resume_unfinished
-from greenproof.ledger.models import BatchState, IssuanceBatch, MeterReadingRow, Plant
+from greenproof.ledger.models import MeterReadingRow, Plant
 
 from .park_attribution import AttributionRun, attribute_period
+from .park_issuance import batch_public, issue_pending, newest_issued_batch
 from .park_setup import register_park
 from .park_simulation import DEFAULT_SEED, INTERVAL, check_interval_grid, simulate_period
-from .periods import utc_from_s
-from .schemas import BatchPublic
 
 __all__ = ["batch_public", "check_uploaded_readings", "issue_pending", "newest_issued_batch", "run_attribution"]
 
@@ -66,23 +63,3 @@ def check_uploaded_readings(session: Session, start: datetime, end: datetime) ->
                 f"[{start.isoformat()}, {end.isoformat()}): load the period's readings first (`greenproof meters "
                 "load FILE`, POST /park/meter-readings) or trace with the model's output as readings "
                 "(--simulated-meters, simulated_meters=true)")
-
-
-def newest_issued_batch(factory: sessionmaker[Session]) -> IssuanceBatch | None:
-    """Return the confirmed batch with the latest period, or ``None`` if none is confirmed."""
-    with factory() as session:
-        return session.scalars(select(IssuanceBatch).where(IssuanceBatch.state == BatchState.CONFIRMED)
-                               .order_by(IssuanceBatch.period_end_s.desc()).limit(1)).first()
-
-
-def issue_pending(factory: sessionmaker[Session], client: ChainClient) -> list[IssuanceBatch]:
-    """Send every pending (or interrupted) batch to the chain and confirm it, oldest first."""
-    return resume_unfinished(factory, client)
-
-
-def batch_public(batch: IssuanceBatch) -> BatchPublic:
-    """Return the wire form of a batch."""
-    return BatchPublic(batch_id=batch.batch_id, period_start=utc_from_s(batch.period_start_s),
-                       period_end=utc_from_s(batch.period_end_s), mode=batch.mode, state=batch.state, root=batch.root,
-                       input_hash=batch.input_hash, tx_hash=batch.tx_hash, block_number=batch.block_number,
-                       error=batch.error)

@@ -102,7 +102,7 @@ def attribute(
 
 def issue(database_url: DatabaseOption = None) -> None:
     """Send every pending or interrupted batch to the chain and confirm it (chain from the settings)."""
-    from ...usecases.park_runs import batch_public, issue_pending, newest_issued_batch
+    from ...usecases.park_issuance import batch_public, issue_pending, newest_issued_batch
 
     with exit_codes(), app_state(database_url) as state:
         batches = [batch_public(b) for b in issue_pending(state.session_factory, state.chain.client())]
