@@ -6,9 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from greenproof.api import KeyStore, Role
+from greenproof.api.usecases.park_setup import register_park
+from greenproof.ledger.database import make_engine, make_session_factory, upgrade
 
 FIRM = "GH2"
 OTHER_FIRM = "STL"
+#: Issuer key of the tests without a chain (the custodial addresses derive from it).
+ISSUER_KEY = "0x" + "42" * 32
 
 
 @dataclass(frozen=True)
@@ -35,3 +39,13 @@ def make_keys(key_file: Path) -> Keys:
         auditor=store.create(Role.AUDITOR)[1],
         exporter=store.create(Role.EXPORTER, firm_code=FIRM)[1],
     )
+
+
+def register_the_park(database_url: str) -> None:
+    """Migrate the ledger at ``database_url`` and register the Binhai park's plants and firms in it."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    with make_session_factory(engine)() as session:
+        register_park(session, ISSUER_KEY)
+        session.commit()
+    engine.dispose()

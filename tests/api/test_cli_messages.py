@@ -11,15 +11,13 @@ import socket
 from pathlib import Path
 
 import pytest
+from api_harness import ISSUER_KEY, register_the_park
 from typer.testing import CliRunner
 
 from greenproof.api import KeyStore
 from greenproof.api.cli import EXIT_BAD_INPUT, EXIT_UNAVAILABLE, app
-from greenproof.api.usecases.park_setup import register_park
-from greenproof.ledger.database import make_engine, make_session_factory, upgrade
 
 runner = CliRunner()
-ISSUER_KEY = "0x" + "42" * 32
 CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 DAY = ["2025-06-20T16:00Z", "2025-06-21T16:00Z"]
 
@@ -42,12 +40,7 @@ def error_line(output: str) -> str:
 def ledger(tmp_path: Path) -> str:
     """A migrated SQLite ledger with the Binhai park registered; its URL."""
     url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    with make_session_factory(engine)() as session:
-        register_park(session, ISSUER_KEY)
-        session.commit()
-    engine.dispose()
+    register_the_park(url)
     return url
 
 

@@ -11,23 +11,10 @@ from typer.testing import CliRunner
 
 from greenproof.api import ApiSettings
 from greenproof.api.cli import EXIT_BAD_INPUT, app
-from greenproof.api.usecases.park_setup import register_park
-from greenproof.ledger.database import make_engine, make_session_factory
 
 runner = CliRunner()
-ISSUER_KEY = "0x" + "42" * 32
 T0 = "2025-06-20T16:00:00Z"
 
-
-@pytest.fixture
-def registered(client: TestClient, settings: ApiSettings) -> ApiSettings:
-    """The app's database with the Binhai park registered (the client fixture migrated it)."""
-    engine = make_engine(settings.database_url)
-    with make_session_factory(engine)() as session:
-        register_park(session, ISSUER_KEY)
-        session.commit()
-    engine.dispose()
-    return settings
 
 
 @pytest.mark.parametrize("csv", [

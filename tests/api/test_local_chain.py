@@ -40,6 +40,14 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
     runner.invoke(app, ["chain", "down"])
 
 
+def _pid_file(folder: Path, pid: int, port: int) -> Path:
+    """Write the local chain's pid file as ``chain up`` does, naming ``pid``; return its path."""
+    node = folder / "greenproof-data" / "chain" / "node.json"
+    node.parent.mkdir(parents=True)
+    node.write_text(json.dumps({"pid": pid, "port": port, "rpc_url": f"http://127.0.0.1:{port}"}))
+    return node
+
+
 def _one_line(output: str) -> str:
     (line,) = [x for x in output.splitlines() if x.startswith("unavailable:")]
     assert "Traceback" not in output
@@ -75,9 +83,7 @@ def test_chain_down_then_up_continues_the_same_chain(here: int, tmp_path: Path) 
 def test_stale_pid_file_is_reported_then_cleared(here: int, tmp_path: Path) -> None:
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
-    node = tmp_path / "greenproof-data" / "chain" / "node.json"
-    node.parent.mkdir(parents=True)
-    node.write_text(json.dumps({"pid": gone.pid, "port": here, "rpc_url": f"http://127.0.0.1:{here}"}))
+    node = _pid_file(tmp_path, gone.pid, here)
     status = runner.invoke(app, ["chain", "status"])
     assert status.exit_code == EXIT_UNAVAILABLE
     assert f"names pid {gone.pid}, which is gone (stale pid file)" in _one_line(status.output)
@@ -100,9 +106,7 @@ def test_node_that_does_not_answer_is_reported_and_stopped(here: int, tmp_path: 
     # A live process the pid file names (its command line says anvil) that answers nothing on the port.
     silent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "anvil-stand-in"])
     try:
-        node = tmp_path / "greenproof-data" / "chain" / "node.json"
-        node.parent.mkdir(parents=True)
-        node.write_text(json.dumps({"pid": silent.pid, "port": here, "rpc_url": f"http://127.0.0.1:{here}"}))
+        _pid_file(tmp_path, silent.pid, here)
         status = runner.invoke(app, ["chain", "status"])
         assert status.exit_code == EXIT_UNAVAILABLE
         assert f"(pid {silent.pid}) does not answer on http://127.0.0.1:{here}" in _one_line(status.output)
