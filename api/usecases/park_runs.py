@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from greenproof.ledger.database import session_scope
-from greenproof.ledger.errors import MeterDataError
+from greenproof.ledger.errors import BatchError
 from greenproof.ledger.models import MeterReadingRow, Plant
 
 from .park_attribution import AttributionRun, attribute_period
@@ -46,8 +46,9 @@ def check_uploaded_readings(session: Session, start: datetime, end: datetime) ->
 
     Raises
     ------
-    MeterDataError
-        Naming the first plant with missing readings, how many, and the two ways to get them.
+    BatchError
+        Naming the first plant with missing readings, how many, and the two ways to get them (the
+        error the ledger raises for a batch without readings, later and without the hint).
     """
     start_s, end_s = int(start.timestamp()), int(end.timestamp())
     expected = (end_s - start_s) // int(INTERVAL.total_seconds())
@@ -58,7 +59,7 @@ def check_uploaded_readings(session: Session, start: datetime, end: datetime) ->
         .where(Plant.renewable).group_by(Plant.code).order_by(Plant.code)).all())
     for code, count in counts.items():
         if count < expected:
-            raise MeterDataError(
+            raise BatchError(
                 f"no meter reading for plant {code!r} in {expected - count} of the {expected} intervals of "
                 f"[{start.isoformat()}, {end.isoformat()}): load the period's readings first (`greenproof meters "
                 "load FILE`, POST /park/meter-readings) or trace with the model's output as readings "
