@@ -137,8 +137,10 @@ def firm_load_shapes(index: pd.DatetimeIndex, rng: np.random.Generator, codes: t
     try:
         workday = {d: chinese_calendar.is_workday(d) for d in unique_dates}
     except NotImplementedError as exc:  # chinese-calendar publishes holidays for a limited range of years
-        raise GridError(f"no Chinese public-holiday calendar for {unique_dates[0]}..{unique_dates[-1]} "
-                        f"(chinesecalendar {chinese_calendar.__version__}): {exc}") from exc
+        known = sorted({day.year for day in chinese_calendar.holidays})
+        years = sorted({day.year for day in unique_dates} - set(known))
+        raise GridError(f"firm loads follow China's public holidays, which are published for {known[0]}–{known[-1]} "
+                        f"only, not for {', '.join(map(str, years))}") from exc
     is_work = np.fromiter((workday[d] for d in dates), dtype=bool, count=len(index))
     hour = index.hour.to_numpy()
     season = np.cos(2 * np.pi * (index.dayofyear.to_numpy() - 196) / 365.0)

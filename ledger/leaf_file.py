@@ -248,7 +248,11 @@ class LeafFile:
                 raise LeafFileError(f"commitment {doc['commitment']} differs from the recomputed "
                                     f"{hex32(file.commitment)}")
             return file
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise LeafFileError(f"not a leaf file: not JSON, truncated or garbled ({exc})") from exc
+        except KeyError as exc:
+            raise LeafFileError(f"malformed leaf file: field {exc} is missing") from exc
+        except (ValueError, TypeError, AttributeError) as exc:
             if isinstance(exc, LeafFileError):
                 raise
             raise LeafFileError(f"malformed leaf file: {type(exc).__name__}: {exc}") from exc

@@ -56,3 +56,14 @@ def fresh_chain(chain: ChainClient) -> Iterator[ChainClient]:
     """The session's contract, reverted with ``evm_snapshot``/``evm_revert`` (state and block time) after the test."""
     with chain.snapshot():
         yield chain
+
+
+@pytest.fixture(autouse=True)
+def _no_settings_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Point ``GREENPROOF_SETTINGS_FILE`` at a file of the test's own folder, absent until a command writes it.
+
+    A developer's ``greenproof chain up`` writes ``greenproof-data/settings.json`` in the working
+    directory; without this, tests building settings there would pick up that local chain.
+    Tests of the settings file set the variable (or remove it) themselves.
+    """
+    monkeypatch.setenv("GREENPROOF_SETTINGS_FILE", str(tmp_path / "settings.json"))

@@ -1,10 +1,14 @@
-"""The end-to-end demo: one park day from power flow to a buyer-verified provenance record, on a throwaway chain.
+"""The end-to-end demo: one park day from power flow to a buyer-verified provenance record.
 
-Steps (each timed): start Anvil and deploy the contract; migrate a ledger database (temporary
-SQLite unless a URL is given) and register the Binhai park's plants and firms; solve the park at
+Steps (each timed): start a chain, deploy the contract and register the park; solve the park at
 15 minutes for one day and trace every interval; anchor the day's certificates as one Merkle root;
 retire certificates of the exporter firm against a shipment; verify the provenance record and the
-firm's leaves from the chain and the published leaf file only; stop Anvil.
+firm's leaves from the chain and the published leaf file only.
+
+Without ``keep`` everything is throwaway: an in-memory Anvil, stopped at the end, and a temporary
+SQLite ledger. With ``keep`` the demo leaves what the other commands use: the local chain of
+``greenproof chain up`` (still running, state in ``greenproof-data/chain/``), the ledger
+``greenproof-data/ledger.sqlite``, the settings file, and its artifacts in ``greenproof-data/demo/``.
 
 The demo shipment: 2 t of compressed green hydrogen from the electrolyser plant (GH2). Embedded
 electricity 110 MWh = 2,000 kg × 55 kWh/kg, the upper end of the 50–55 kWh/kg a PEM or alkaline
@@ -22,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from greenproof.contracts.anvil import Anvil
+from greenproof.contracts.anvil import Anvil, find_anvil
 from greenproof.contracts.client import ChainClient
 from greenproof.ledger.leaf_file import LeafFile
 from greenproof.ledger.models import IssuanceBatch
@@ -30,15 +34,18 @@ from greenproof.ledger.verify import HolderVerification, verify_holder
 
 from ..usecases.app_state import AppState
 from ..usecases.attribution_results import PARK_TZ
+from ..usecases.data_folder import DATA_FOLDER, DEFAULT_DATABASE_URL
 from ..usecases.park_attribution import AttributionRun
+from ..usecases.park_chain import prepare_park_chain
 from ..usecases.park_runs import issue_pending, run_attribution
 from ..usecases.provenance import issue_provenance
 from ..usecases.provenance_render import qr_png, record_html, record_pdf
 from ..usecases.provenance_verify import verify_record
 from ..usecases.schemas import ProvenanceRecord, ShipmentCreate, VerificationPublic
-from ..usecases.settings import ApiSettings
+from ..usecases.settings import ApiSettings, write_settings_file
+from .local_node import DEFAULT_PORT, LocalNode
 
-__all__ = ["DEMO_DAY", "DEMO_EXPORTER", "DEMO_SHIPMENT", "DemoResult", "run_demo"]
+__all__ = ["DEMO_DAY", "DEMO_EXPORTER", "DEMO_SHIPMENT", "DemoResult", "KeptDemo", "run_demo"]
 
 #: The demo's park-local day (midsummer: wind and sun both contribute).
 DEMO_DAY = date(2025, 6, 21)
@@ -46,6 +53,28 @@ DEMO_DAY = date(2025, 6, 21)
 DEMO_EXPORTER = "GH2"
 DEMO_SHIPMENT = ShipmentCreate(shipment_id="BHP-EXP-2025-0621-001", product="compressed green hydrogen", quantity=2.0,
                                quantity_unit="t", destination="Port of Rotterdam, NL", embedded_electricity_mwh=110.0)
+
+
+@dataclass(frozen=True)
+class KeptDemo:
+    """Where a kept demo left its chain and data.
+
+    Attributes
+    ----------
+    rpc_url : str
+        The local chain, still running (stop it with ``greenproof chain down``).
+    database_url : str
+        The ledger.
+    settings_file : Path
+        The settings file every command reads (chain URL and id, contract, issuer key).
+    artifacts : Path
+        Folder of the leaf file and the provenance record (JSON, HTML, PDF, QR code).
+    """
+
+    rpc_url: str
+    database_url: str
+    settings_file: Path
+    artifacts: Path
 
 
 @dataclass
@@ -64,8 +93,10 @@ class DemoResult:
         The record checked against the chain alone.
     leaves_check : HolderVerification
         Every leaf of the exporter in the day checked against the on-chain root from the leaf file.
-    artifacts : Path or None
-        Folder holding the leaf file, the record (JSON, HTML, PDF, QR) and the database, with ``--keep``.
+    leaf_file : LeafFile
+        The published leaf file of the day's batch.
+    kept : KeptDemo or None
+        Where the chain and data were left, with ``keep``.
     timings_s : dict
         Wall time of each step, seconds.
     """
@@ -75,7 +106,8 @@ class DemoResult:
     record: ProvenanceRecord
     record_check: VerificationPublic
     leaves_check: HolderVerification
-    artifacts: Path | None
+    leaf_file: LeafFile
+    kept: KeptDemo | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -92,7 +124,7 @@ def _timed(timings: dict[str, float], step: str, report: Callable[[str], None]) 
     timings[step] = time.perf_counter() - started
 
 
-def _keep(folder: Path, leaf_file: LeafFile, record: ProvenanceRecord) -> None:
+def _write_artifacts(folder: Path, leaf_file: LeafFile, record: ProvenanceRecord) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"leaf-file-{leaf_file.batch_id}.json").write_bytes(leaf_file.to_bytes())
     (folder / "provenance-record.json").write_text(json.dumps(record.model_dump(mode="json"), indent=2))
@@ -101,16 +133,21 @@ def _keep(folder: Path, leaf_file: LeafFile, record: ProvenanceRecord) -> None:
     (folder / "verify-qr.png").write_bytes(qr_png(record.verify_url))
 
 
-def run_demo(*, database_url: str | None = None, keep: Path | None = None, day: date = DEMO_DAY,
-             progress: bool = False, report: Callable[[str], None] = lambda _step: None) -> DemoResult:
-    """Run the demo (see the module docstring); Anvil is stopped whatever happens.
+def run_demo(*, database_url: str | None = None, keep: bool = False, port: int = DEFAULT_PORT,
+             day: date = DEMO_DAY, progress: bool = False, report: Callable[[str], None] = lambda _step: None
+             ) -> DemoResult:
+    """Run the demo (see the module docstring).
 
     Parameters
     ----------
     database_url : str, optional
-        Ledger database; default a SQLite file in a temporary folder (or in ``keep``).
-    keep : Path, optional
-        Folder to leave the artifacts in; without it everything is deleted.
+        Ledger database; default a temporary SQLite file (``greenproof-data/ledger.sqlite`` with ``keep``).
+    keep : bool
+        Run on the local chain of ``greenproof chain up`` (port ``port``) and leave it running with
+        the ledger, the settings file and the artifacts; the caller checks that ``greenproof-data/``
+        is free. Without it, an in-memory Anvil is stopped at the end and everything is deleted.
+    port : int
+        Port of the local chain, with ``keep``.
     day : date
         Park-local calendar day to simulate.
     progress : bool
@@ -122,42 +159,64 @@ def run_demo(*, database_url: str | None = None, keep: Path | None = None, day: 
     end = start + timedelta(days=1)
     timings: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="greenproof-demo-") as tmp, ExitStack() as stack:
-        folder = keep or Path(tmp)
-        folder.mkdir(parents=True, exist_ok=True)
-        with _timed(timings, "start Anvil, deploy the contract, migrate the ledger", report):
-            # the chain starts one hour after the demo day: its batch has ended and its certificates are valid on
-            # the chain's clock, whatever today's date (they expire 24 months after the production month)
-            node = stack.enter_context(Anvil(genesis_timestamp_s=int(end.timestamp()) + 3600))
-            issuer_key = node.private_keys[0]
-            client = ChainClient.deploy(node.rpc_url, issuer_key)
-            settings = ApiSettings(database_url=database_url or f"sqlite:///{folder / 'ledger.sqlite'}",
-                                   chain_rpc_url=node.rpc_url, contract_address=client.address, issuer_key=issuer_key,
-                                   key_file=folder / "api-keys.json")
+        with _timed(timings, "start a chain, deploy the contract, register the park in the ledger and on-chain",
+                    report):
+            if keep:
+                node = LocalNode()
+                running = node.start(find_anvil(), port)
+                stack.push(_stop_on_error(node))
+                rpc_url, chain_id, issuer_key = str(running.rpc_url), running.chain_id, node.issuer_key()
+                url = database_url or DEFAULT_DATABASE_URL
+            else:
+                # the chain starts one hour after the demo day: its batch has ended and its certificates are valid
+                # on the chain's clock, whatever today's date (they expire 24 months after the production month)
+                anvil = stack.enter_context(Anvil(genesis_timestamp_s=int(end.timestamp()) + 3600))
+                rpc_url, chain_id, issuer_key = anvil.rpc_url, anvil.chain_id, anvil.private_keys[0]
+                url = database_url or f"sqlite:///{Path(tmp) / 'ledger.sqlite'}"
+            settings = ApiSettings(database_url=url, chain_rpc_url=rpc_url, chain_id=chain_id, issuer_key=issuer_key,
+                                   key_file=(DATA_FOLDER if keep else Path(tmp)) / "api-keys.json")
             state = AppState.start(settings)
             stack.callback(state.close)
-        return _pipeline(state, client, issuer_key, start, end, keep, timings, progress, report)
+            client = prepare_park_chain(state.session_factory, rpc_url, issuer_key).client
+        result = _pipeline(state, client, issuer_key, start, end, timings, progress, report)
+        if keep:
+            written = write_settings_file({"chain_rpc_url": rpc_url, "chain_id": chain_id,
+                                           "contract_address": client.address, "issuer_key": issuer_key,
+                                           "database_url": database_url})
+            _write_artifacts(DATA_FOLDER / "demo", result.leaf_file, result.record)
+            result.kept = KeptDemo(rpc_url=rpc_url, database_url=url, settings_file=written,
+                                   artifacts=DATA_FOLDER / "demo")
+        return result
+
+
+def _stop_on_error(node: LocalNode) -> Callable[..., bool]:
+    """Return an exit callback that stops the local chain if the demo fails: a node is left only on success."""
+
+    def on_exit(exc_type: type[BaseException] | None, *_: object) -> bool:
+        if exc_type is not None:
+            node.stop()
+        return False
+
+    return on_exit
 
 
 def _pipeline(state: AppState, client: ChainClient, issuer_key: str, start: datetime, end: datetime,
-              keep: Path | None, timings: dict[str, float], progress: bool,
-              report: Callable[[str], None]) -> DemoResult:
-    with _timed(timings, "solve and trace the park day (96 intervals)", report):
+              timings: dict[str, float], progress: bool, report: Callable[[str], None]) -> DemoResult:
+    with _timed(timings, "solve and trace the park day (96 intervals of 15 min)", report):
         run = run_attribution(state.session_factory, issuer_key, start, end, simulated_meters=True, mode="anchor",
                               progress=progress)
-    with _timed(timings, "anchor the day's certificates on-chain", report):
+    with _timed(timings, "anchor the day's certificates on-chain (one Merkle root over every leaf)", report):
         batches = issue_pending(state.session_factory, client)
     with _timed(timings, f"retire {DEMO_EXPORTER} certificates for shipment {DEMO_SHIPMENT.shipment_id}", report):
         record = issue_provenance(state.session_factory, client, issuer_key, DEMO_EXPORTER, DEMO_SHIPMENT, start,
                                   end, beneficiary=None, purpose="EU CBAM: renewable electricity of exported hydrogen",
                                   public_base_url=state.settings.public_base_url, rule=state.ledger_settings,
                                   files=state.leaf_files)
-    with _timed(timings, "verify from the chain and the leaf file", report):
+    with _timed(timings, "verify from the chain and the published leaf file", report):
         with state.session_factory() as session:
             leaf_file = LeafFile.from_bytes(state.leaf_files.get(session, run.batch_id).to_bytes())
         record_check = verify_record(record, client)
         leaves_check = verify_holder(client, [leaf_file], record.claim.holder, period_start_s=int(start.timestamp()),
                                      period_end_s=int(end.timestamp()))
-    if keep is not None:
-        _keep(keep, leaf_file, record)
     return DemoResult(run=run, batches=batches, record=record, record_check=record_check, leaves_check=leaves_check,
-                      artifacts=keep, timings_s=timings)
+                      leaf_file=leaf_file, timings_s=timings)

@@ -1,33 +1,58 @@
-"""Exit codes of the ``greenproof`` command and the translation of domain errors into them."""
+"""Exit codes of the ``greenproof`` command and the translation of domain errors into them.
+
+Nothing heavy is imported here: the CLI's start-up stays fast (``greenproof --help``), and the
+chain's error classes are looked up only once something has loaded them (see :func:`exit_code_of`).
+"""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 import typer
 
 from greenproof.attribution.errors import GreenproofError
-from greenproof.contracts.errors import ChainError
 
-from ..usecases.errors import ChainUnavailableError
-from .output import console
+from ..usecases.errors import ChainMisconfiguredError, ChainUnavailableError, SchedulerUnavailableError
+from .output import err_console, one_line
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_MISMATCH", "EXIT_UNAVAILABLE", "exit_codes"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_MISMATCH", "EXIT_UNAVAILABLE", "exit_code_of", "exit_codes", "fail"]
 
 EXIT_MISMATCH = 1
 EXIT_BAD_INPUT = 2
 EXIT_UNAVAILABLE = 3
 
 
+def exit_code_of(error: GreenproofError) -> int:
+    """Return the exit code of a domain error: 3 for an unreachable service, 2 for anything the input caused.
+
+    A misconfigured chain (malformed contract address, no contract there, another chain id) is bad
+    input. Chain errors can only have been raised once :mod:`greenproof.contracts.errors` is loaded,
+    so it is read from :data:`sys.modules` rather than imported (importing it would load web3).
+    """
+    if isinstance(error, ChainMisconfiguredError):
+        return EXIT_BAD_INPUT
+    if isinstance(error, ChainUnavailableError | SchedulerUnavailableError):
+        return EXIT_UNAVAILABLE
+    chain_errors = sys.modules.get("greenproof.contracts.errors")
+    if chain_errors is not None and isinstance(error, chain_errors.ChainError):
+        return EXIT_UNAVAILABLE
+    return EXIT_BAD_INPUT
+
+
+def fail(code: int, message: str) -> NoReturn:
+    """Print ``message`` as one line on stderr (``unavailable:`` for code 3, else ``error:``) and exit with ``code``."""
+    label = "unavailable" if code == EXIT_UNAVAILABLE else "error"
+    err_console.print(f"[bold red]{label}:[/bold red] {one_line(message)}", soft_wrap=True, highlight=False)
+    raise typer.Exit(code)
+
+
 @contextmanager
 def exit_codes() -> Iterator[None]:
-    """Turn domain errors into a red message and the documented exit code."""
+    """Turn domain errors into one line on stderr and the documented exit code."""
     try:
         yield
-    except (ChainUnavailableError, ChainError) as exc:
-        console.print(f"[bold red]unavailable:[/bold red] {exc}")
-        raise typer.Exit(EXIT_UNAVAILABLE) from exc
     except GreenproofError as exc:
-        console.print(f"[bold red]error:[/bold red] {exc}")
-        raise typer.Exit(EXIT_BAD_INPUT) from exc
+        fail(exit_code_of(exc), str(exc))

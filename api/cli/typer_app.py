@@ -1,4 +1,9 @@
-"""The ``greenproof`` typer application: the root options and every command, registered in help order."""
+"""The ``greenproof`` typer application: the root options and every command, registered in help order.
+
+Command modules import only typer, rich and light enums at the top; each command imports what it
+runs (pandapower, web3, SQLAlchemy, FastAPI) when it runs, so ``greenproof --help`` and
+``greenproof keys create`` start without them (``tests/api/test_cli_startup.py`` pins it).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from .commands import audit, demo, keys, park, provenance, serve, trace
+from .commands import audit, chain, demo, keys, leaves, meters, park, provenance, serve, trace
 from .output import console
 
 __all__ = ["app", "main"]
@@ -17,11 +22,21 @@ app = typer.Typer(
     help="Green-power traceability: power-flow attribution anchored as certificates on an EVM chain.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode="markdown",  # docstring paragraphs reflow to the terminal's width
 )
-app.add_typer(keys.app, name="keys")
-for command in (serve.serve, demo.demo, park.simulate, park.attribute, trace.trace, park.issue, provenance.retire,
-                provenance.verify, audit.audit, audit.reconcile):
-    app.command()(command)
+# Help panels in the order of the README's story; within a panel, commands come before command groups.
+_START, _PARK, _CERTIFICATES, _MORE = "Get started", "Park operator", "Exporters and auditors", "More"
+app.command(rich_help_panel=_START)(demo.demo)
+app.add_typer(chain.app, name="chain", rich_help_panel=_START)
+app.add_typer(keys.app, name="keys", rich_help_panel=_START)
+for command in (park.simulate, park.attribute, park.issue):
+    app.command(rich_help_panel=_PARK)(command)
+app.add_typer(meters.app, name="meters", rich_help_panel=_PARK)
+for command in (provenance.retire, provenance.verify, audit.audit, audit.reconcile):
+    app.command(rich_help_panel=_CERTIFICATES)(command)
+app.add_typer(leaves.app, name="leaves", rich_help_panel=_CERTIFICATES)
+for command in (trace.trace, serve.serve):
+    app.command(rich_help_panel=_MORE)(command)
 
 
 def _print_version(value: bool) -> None:

@@ -52,5 +52,5 @@ def check_firm_access(principal: Principal, firm_code: str, action: str = "read"
     """
     check_role(principal, FIRM_READERS, f"{action} firm {firm_code}")
     if principal.role.firm_bound and principal.firm_code != firm_code:
-        raise PermissionDeniedError(f"a {principal.role.value} key of firm {principal.firm_code} may not {action} "
+        raise PermissionDeniedError(f"{principal.role.with_article} key of firm {principal.firm_code} may not {action} "
                                     f"firm {firm_code}")

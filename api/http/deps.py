@@ -27,6 +27,7 @@ from ..usecases.api_keys import Principal, Role
 from ..usecases.app_state import AppState
 from ..usecases.chain_gateway import ChainGateway
 from ..usecases.errors import AuthenticationError, PermissionDeniedError
+from ..usecases.firm_codes import canonical_firm_code
 from ..usecases.schemas.fields import CODE_PATTERN, HEX32_PATTERN
 from .access import check_firm_access, check_role
 
@@ -101,11 +102,13 @@ def require_role(*roles: Role) -> Callable[[Principal], Principal]:
 
 
 def _firm_scope(
-    firm_code: Annotated[str, Path(min_length=1, max_length=64, pattern=CODE_PATTERN, description="Firm code.")],
+    firm_code: Annotated[str, Path(min_length=1, max_length=64, pattern=CODE_PATTERN,
+                                   description="Firm code, any case, e.g. GH2.")],
     principal: CurrentPrincipal,
 ) -> str:
-    check_firm_access(principal, firm_code)
-    return firm_code
+    code = canonical_firm_code(firm_code)
+    check_firm_access(principal, code)
+    return code
 
 
 #: The ``{firm_code}`` path parameter, readable by that firm's own keys (firm, exporter) and by auditors.

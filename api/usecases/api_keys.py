@@ -21,12 +21,14 @@ import json
 import os
 import secrets
 import tempfile
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
 from .errors import ApiKeyError, AuthenticationError
+from .firm_codes import canonical_firm_code
 
 __all__ = ["ApiKeyRecord", "KeyStore", "Principal", "Role"]
 
@@ -46,6 +48,11 @@ class Role(StrEnum):
     def firm_bound(self) -> bool:
         """Whether keys of this role are bound to exactly one firm."""
         return self in (Role.FIRM, Role.EXPORTER)
+
+    @property
+    def with_article(self) -> str:
+        """The role's name after its indefinite article, for messages: ``"an auditor"``, ``"a firm"``."""
+        return f"{'an' if self.value[0] in 'aeiou' else 'a'} {self.value}"
 
 
 @dataclass(frozen=True)
@@ -111,22 +118,38 @@ class KeyStore:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ApiKeyError(f"key file {self.path} is unreadable or malformed: {exc}") from exc
 
-    def create(self, role: Role | str, firm_code: str | None = None, label: str = "") -> tuple[ApiKeyRecord, str]:
+    def create(self, role: Role | str, firm_code: str | None = None, label: str = "", *,
+               known_firms: Collection[str] | None = None) -> tuple[ApiKeyRecord, str]:
         """Create and store a key; return its record and the clear key (shown once, never stored).
+
+        Parameters
+        ----------
+        role : Role or str
+            The key's role.
+        firm_code : str, optional
+            Firm of a ``firm`` or ``exporter`` key, any case (stored upper case, :func:`canonical_firm_code`).
+        label : str
+            Free text to recognise the key by.
+        known_firms : collection of str, optional
+            Firm codes a key may be bound to; any code when omitted.
 
         Raises
         ------
         ApiKeyError
-            If ``role`` is unknown, a ``firm``/``exporter`` key lacks ``firm_code`` or another role has one.
+            If ``role`` is unknown, a ``firm``/``exporter`` key lacks ``firm_code`` or another role has
+            one, or ``firm_code`` is not one of ``known_firms`` (the message lists them).
         """
         try:
             role = Role(role)
         except ValueError as exc:
             raise ApiKeyError(f"role {role!r} is not one of {[r.value for r in Role]}") from exc
         if role.firm_bound and not firm_code:
-            raise ApiKeyError(f"a {role.value} key must be bound to a firm code (--firm)")
+            raise ApiKeyError(f"{role.with_article} key must be bound to a firm code (--firm)")
         if not role.firm_bound and firm_code:
-            raise ApiKeyError(f"a {role.value} key cannot be bound to firm {firm_code!r}")
+            raise ApiKeyError(f"{role.with_article} key cannot be bound to firm {firm_code!r}")
+        firm_code = canonical_firm_code(firm_code) if firm_code else None
+        if firm_code and known_firms is not None and firm_code not in known_firms:
+            raise ApiKeyError(f"firm {firm_code!r} is unknown; the park's firms are {', '.join(known_firms)}")
         key_id = secrets.token_hex(_KEY_ID_HEX // 2)
         secret = secrets.token_urlsafe(32)
         salt = secrets.token_bytes(16)

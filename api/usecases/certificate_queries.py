@@ -27,6 +27,7 @@ from greenproof.ledger.models import (
 )
 from greenproof.ledger.settings import LedgerSettings
 
+from .firm_codes import canonical_firm_code
 from .pagination import PageParams
 from .periods import utc_from_s
 from .schemas import BalanceLine, CertificatePublic, CertificateStatus
@@ -40,7 +41,7 @@ class CertificateQuery:
     Attributes
     ----------
     firm_code : str or None
-        Holder firm.
+        Holder firm, any case (compared upper case).
     plant_code : str or None
         Generating plant.
     token_id : str or None
@@ -86,7 +87,7 @@ class CertificateQuery:
                  .outerjoin(retired, retired.c.leaf_id == AllocationLeafRow.id)
                  .where(IssuanceBatch.state == BatchState.CONFIRMED))
         filters = [
-            (self.firm_code, Firm.code == self.firm_code),
+            (self.firm_code, Firm.code == canonical_firm_code(self.firm_code or "")),
             (self.plant_code, Plant.code == self.plant_code),
             (self.token_id, AllocationLeafRow.token_id == self.token_id),
             (self.batch_id, IssuanceBatch.batch_id == (self.batch_id or "").lower()),

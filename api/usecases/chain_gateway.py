@@ -3,6 +3,10 @@
 :func:`chain_reads` keeps, per connected client, the reads that repeat across requests: the chain
 id, and every batch registered at least :data:`FINALITY_BLOCKS` below the head (the contract
 registers a batch once and never changes it, so a final registration can be served from memory).
+
+Before a client is built, :func:`~greenproof.api.usecases.chain_probe.probe_chain` checks the
+settings against the node, so a wrong setting is reported as such (:class:`ChainMisconfiguredError`)
+and an unreachable node in one sentence (:class:`ChainUnavailableError`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from web3.exceptions import Web3Exception
 from greenproof.contracts.client import AnchoredBatch, ChainClient
 from greenproof.contracts.errors import ChainError
 
+from .chain_probe import check_address, check_private_key, probe_chain
 from .errors import ChainUnavailableError
 from .settings import ApiSettings
 
@@ -146,14 +151,18 @@ class ChainGateway:
 
         Raises
         ------
+        ChainMisconfiguredError
+            If the URL, address or key is malformed, the node runs another chain id than the
+            settings name, or holds no contract at the address.
         ChainUnavailableError
             If no chain is configured or the node cannot be reached.
         """
         rpc_url, address = self._endpoint()
+        probe_chain(rpc_url, address, self._settings.chain_id)
         try:
-            return ChainClient.connect(rpc_url, address, sender_key)
+            return ChainClient.connect(rpc_url, address, check_private_key(sender_key, "sender key"))
         except ChainError as exc:
-            raise ChainUnavailableError(f"cannot reach the chain at {rpc_url}: {exc}") from exc
+            raise ChainUnavailableError(f"cannot use the chain at {rpc_url}: {exc}") from exc
 
     def issuer_key(self) -> str:
         """Return the issuer's private key (hex).
@@ -161,15 +170,19 @@ class ChainGateway:
         Raises
         ------
         ChainUnavailableError
-            If ``GREENPROOF_ISSUER_KEY`` is not set.
+            If no issuer key is set.
+        ChainMisconfiguredError
+            If it is not a 32-byte hex key.
         """
         if self._settings.issuer_key is None:
-            raise ChainUnavailableError("no issuer key configured: set GREENPROOF_ISSUER_KEY")
-        return self._settings.issuer_key.get_secret_value()
+            raise ChainUnavailableError("no issuer key configured: set GREENPROOF_ISSUER_KEY, or start a local "
+                                        "chain with `greenproof chain up`")
+        return check_private_key(self._settings.issuer_key.get_secret_value())
 
     def _endpoint(self) -> tuple[str, str]:
         rpc_url, address = self._settings.chain_rpc_url, self._settings.contract_address
         if not rpc_url or not address:
             raise ChainUnavailableError(
-                "no chain configured: set GREENPROOF_CHAIN_RPC_URL and GREENPROOF_CONTRACT_ADDRESS")
-        return rpc_url, address
+                "no chain configured: set GREENPROOF_CHAIN_RPC_URL and GREENPROOF_CONTRACT_ADDRESS, or start a "
+                "local chain with `greenproof chain up`")
+        return rpc_url, check_address(address)

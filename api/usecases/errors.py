@@ -13,9 +13,11 @@ Each carries the HTTP status it maps to; :mod:`greenproof.api.http.problem_detai
         ├── ShipmentAlreadyRetiredError 409: a firm's shipment already has a retirement
         ├── UploadTooLargeError      413: an uploaded file is larger than the limit
         ├── ChainUnavailableError    503: no chain configured or the node is unreachable
+        │   └── ChainMisconfiguredError 503: malformed URL or address, no contract there, another chain
         ├── SchedulerUnavailableError 503: the Dask scheduler given to `trace` is unreachable
         ├── PdfFontMissingError      503: no CJK-capable font to write PDFs with
-        └── ProvenanceRecordError    422: a provenance record is malformed or fails verification
+        ├── ProvenanceRecordError    422: a provenance record is malformed or fails verification
+        └── SettingsError            500: a setting (option, variable, settings file) is malformed
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ __all__ = [
     "ApiError",
     "ApiKeyError",
     "AuthenticationError",
+    "ChainMisconfiguredError",
     "ChainUnavailableError",
     "InvalidPeriodError",
     "NotFoundError",
@@ -33,6 +36,7 @@ __all__ = [
     "PermissionDeniedError",
     "ProvenanceRecordError",
     "SchedulerUnavailableError",
+    "SettingsError",
     "ShipmentAlreadyRetiredError",
     "UploadTooLargeError",
 ]
@@ -90,6 +94,20 @@ class ChainUnavailableError(ApiError):
     """The chain is not configured (RPC URL, contract address) or cannot be reached."""
 
     status = 503
+
+
+class ChainMisconfiguredError(ChainUnavailableError):
+    """The chain settings are wrong: malformed URL or address, no contract there, or another chain id.
+
+    The HTTP API answers 503 like any unusable chain; the CLI exits 2 (bad input), as the user's
+    settings are at fault rather than the node.
+    """
+
+
+class SettingsError(ApiError):
+    """A setting is malformed: an option, a ``GREENPROOF_*`` variable, ``.env`` or the settings file."""
+
+    status = 500
 
 
 class ProvenanceRecordError(ApiError):

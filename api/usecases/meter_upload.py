@@ -1,4 +1,7 @@
-"""Meter data uploads (JSON rows or CSV text) turned into ledger :class:`MeterReading` objects.
+"""Meter data uploads (JSON rows or CSV files) turned into ledger :class:`MeterReading` objects.
+
+:func:`ingest_meter_csv` is the whole CSV path, shared by ``POST /park/meter-readings/csv`` and
+``greenproof meters load``: size limit, UTF-8, parsing, then the ledger's validation, all or nothing.
 
 CSV columns (header row required, UTF-8, comma separated): ``plant_code``, ``interval_start``
 (ISO 8601 with a UTC offset, e.g. ``2025-06-21T00:15:00Z``), ``interval_s`` (optional, default
@@ -13,16 +16,60 @@ import io
 from collections.abc import Iterable
 from datetime import datetime
 
-from greenproof.ledger.errors import MeterDataError
-from greenproof.ledger.meters import MeterReading
+from sqlalchemy.orm import Session
 
+from greenproof.ledger.errors import MeterDataError
+from greenproof.ledger.meters import IngestReport, MeterReading, ingest_readings
+
+from .errors import UploadTooLargeError
 from .periods import supported_day, utc_from_s
 
-__all__ = ["CSV_COLUMNS", "MAX_UPLOAD_ROWS", "readings_from_csv", "readings_to_csv"]
+__all__ = [
+    "CSV_COLUMNS",
+    "MAX_CSV_BYTES",
+    "MAX_UPLOAD_ROWS",
+    "ingest_meter_csv",
+    "readings_from_csv",
+    "readings_to_csv",
+]
 
 CSV_COLUMNS = ("plant_code", "interval_start", "interval_s", "energy_wh", "energy_mwh", "source")
 #: Most readings accepted in one upload (a year of 15-min data of four plants is 140,160).
 MAX_UPLOAD_ROWS = 200_000
+#: Largest CSV file read, bytes (a year of four plants at 15 min is about 9 MB).
+MAX_CSV_BYTES = 32 * 1024 * 1024
+
+
+def ingest_meter_csv(session: Session, data: bytes, name: str) -> IngestReport:
+    """Validate a meter-data CSV file as a whole and add its new readings (flushed; the caller commits).
+
+    Parameters
+    ----------
+    session : Session
+        Open ledger session; nothing is added on any error.
+    data : bytes
+        The file's content (at most :data:`MAX_CSV_BYTES`; read one byte more to detect a larger file).
+    name : str
+        The file's name, quoted in every error.
+
+    Raises
+    ------
+    UploadTooLargeError
+        If ``data`` is longer than :data:`MAX_CSV_BYTES`.
+    MeterDataError
+        Naming the file, then the CSV line or reading at fault (see :func:`readings_from_csv` and
+        :func:`greenproof.ledger.meters.ingest_readings`).
+    """
+    if len(data) > MAX_CSV_BYTES:
+        raise UploadTooLargeError(f"file {name!r} is larger than {MAX_CSV_BYTES} bytes")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MeterDataError(f"file {name!r} is not UTF-8 text: {exc}") from exc
+    try:
+        return ingest_readings(session, readings_from_csv(text))
+    except MeterDataError as exc:
+        raise MeterDataError(f"file {name!r}: {exc}") from exc
 
 
 def _number(text: str, kind: type[int] | type[float], line: int, column: str) -> int | float | None:

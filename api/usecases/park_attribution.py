@@ -73,7 +73,12 @@ class AttributionRun:
     intervals : int
         Number of intervals traced.
     batch_id : str
-        The pending issuance batch holding the period's certificates (``0x`` hex).
+        The issuance batch holding the period's certificates (``0x`` hex): a new pending batch, or
+        the stored one when the period was traced before from the same inputs.
+    batch_state : str
+        That batch's state: ``pending``, ``sent``, ``confirmed`` (already issued) or ``failed``.
+    batch_block : int or None
+        Block that anchored the batch, once it is sent.
     readings_inserted : int
         Simulated meter readings stored (0 when the run used uploaded readings).
     firms : tuple of FirmTotal
@@ -84,6 +89,8 @@ class AttributionRun:
     period_end: datetime
     intervals: int
     batch_id: str
+    batch_state: str
+    batch_block: int | None
     readings_inserted: int
     firms: tuple[FirmTotal, ...]
 
@@ -180,6 +187,6 @@ def attribute_period(session: Session, snapshots: Iterable[Snapshot], *, period_
         total[2] += row.emissions_kg
     return AttributionRun(
         period_start=period_start.astimezone(UTC), period_end=period_end.astimezone(UTC), intervals=len(intervals),
-        batch_id=batch.batch_id, readings_inserted=inserted,
+        batch_id=batch.batch_id, batch_state=batch.state, batch_block=batch.block_number, readings_inserted=inserted,
         firms=tuple(FirmTotal(code, int(c), int(r), e) for code, (c, r, e) in sorted(totals.items())),
     )

@@ -1,23 +1,22 @@
-"""Park operations shared by the CLI and the HTTP API: attribution runs and issuance of pending batches."""
+"""Park operations shared by the CLI and the HTTP API: attribution runs, and (from :mod:`.park_issuance`) issuance."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from greenproof.contracts.client import ChainClient
 from greenproof.ledger.database import session_scope
-from greenproof.ledger.issuance import resume_unfinished
-from greenproof.ledger.models import IssuanceBatch
+from greenproof.ledger.errors import BatchError
+from greenproof.ledger.models import MeterReadingRow, Plant
 
 from .park_attribution import AttributionRun, attribute_period
+from .park_issuance import batch_public, issue_pending, newest_issued_batch
 from .park_setup import register_park
-from .park_simulation import DEFAULT_SEED, check_interval_grid, simulate_period
-from .periods import utc_from_s
-from .schemas import BatchPublic
+from .park_simulation import DEFAULT_SEED, INTERVAL, check_interval_grid, simulate_period
 
-__all__ = ["batch_public", "issue_pending", "run_attribution"]
+__all__ = ["batch_public", "check_uploaded_readings", "issue_pending", "newest_issued_batch", "run_attribution"]
 
 
 def run_attribution(factory: sessionmaker[Session], issuer_key: str, start: datetime, end: datetime, *,
@@ -25,7 +24,8 @@ def run_attribution(factory: sessionmaker[Session], issuer_key: str, start: date
                     progress: bool = False) -> AttributionRun:
     """Register the park (if needed), solve and trace ``[start, end)``, and store results and a pending batch.
 
-    Everything is written in one transaction: on any error nothing is.
+    Everything is written in one transaction: on any error nothing is. Without ``simulated_meters``
+    the uploaded readings are checked before the (long) power-flow solve.
 
     Raises
     ------
@@ -35,18 +35,32 @@ def run_attribution(factory: sessionmaker[Session], issuer_key: str, start: date
     check_interval_grid(start, end)
     with session_scope(factory) as session:
         register_park(session, issuer_key)
+        if not simulated_meters:
+            check_uploaded_readings(session, start, end)
         return attribute_period(session, simulate_period(start, end, seed=seed, progress=progress),
                                 period_start=start, period_end=end, simulated_meters=simulated_meters, mode=mode)
 
 
-def issue_pending(factory: sessionmaker[Session], client: ChainClient) -> list[IssuanceBatch]:
-    """Send every pending (or interrupted) batch to the chain and confirm it, oldest first."""
-    return resume_unfinished(factory, client)
+def check_uploaded_readings(session: Session, start: datetime, end: datetime) -> None:
+    """Check that every renewable plant has a meter reading for every 15-minute interval of ``[start, end)``.
 
-
-def batch_public(batch: IssuanceBatch) -> BatchPublic:
-    """Return the wire form of a batch."""
-    return BatchPublic(batch_id=batch.batch_id, period_start=utc_from_s(batch.period_start_s),
-                       period_end=utc_from_s(batch.period_end_s), mode=batch.mode, state=batch.state, root=batch.root,
-                       input_hash=batch.input_hash, tx_hash=batch.tx_hash, block_number=batch.block_number,
-                       error=batch.error)
+    Raises
+    ------
+    BatchError
+        Naming the first plant with missing readings, how many, and the two ways to get them (the
+        error the ledger raises for a batch without readings, later and without the hint).
+    """
+    start_s, end_s = int(start.timestamp()), int(end.timestamp())
+    expected = (end_s - start_s) // int(INTERVAL.total_seconds())
+    counts = dict(session.execute(
+        select(Plant.code, func.count(MeterReadingRow.id))
+        .outerjoin(MeterReadingRow, (MeterReadingRow.plant_id == Plant.id)
+                   & (MeterReadingRow.interval_start_s >= start_s) & (MeterReadingRow.interval_start_s < end_s))
+        .where(Plant.renewable).group_by(Plant.code).order_by(Plant.code)).all())
+    for code, count in counts.items():
+        if count < expected:
+            raise BatchError(
+                f"no meter reading for plant {code!r} in {expected - count} of the {expected} intervals of "
+                f"[{start.isoformat()}, {end.isoformat()}): load the period's readings first (`greenproof meters "
+                "load FILE`, POST /park/meter-readings) or trace with the model's output as readings "
+                "(--simulated-meters, simulated_meters=true)")

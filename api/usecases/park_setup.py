@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from greenproof.grids import binhai
+from greenproof.grids.binhai_registry import FIRMS, PLANTS
 from greenproof.ledger.models import Firm, Plant
 from greenproof.ledger.registry import register_firm, register_plant
 
@@ -44,7 +44,7 @@ class ParkRegistration:
 
 
 def register_park(session: Session, issuer_key: str) -> ParkRegistration:
-    """Register every plant of :data:`binhai.PLANTS` and firm of :data:`binhai.FIRMS` not yet in the ledger (flushed).
+    """Register every plant of :data:`PLANTS` and firm of :data:`FIRMS` (the park's) not yet in the ledger (flushed).
 
     Parameters
     ----------
@@ -55,8 +55,8 @@ def register_park(session: Session, issuer_key: str) -> ParkRegistration:
     """
     known_plants = set(session.scalars(select(Plant.code)))
     known_firms = set(session.scalars(select(Firm.code)))
-    plants = [p for p in binhai.PLANTS if p.code not in known_plants]
-    firms = [f for f in binhai.FIRMS if f.code not in known_firms]
+    plants = [p for p in PLANTS if p.code not in known_plants]
+    firms = [f for f in FIRMS if f.code not in known_firms]
     for plant in plants:
         register_plant(session, code=plant.code, name_en=plant.name_en, name_zh=plant.name_zh,
                        technology=plant.technology, capacity_mw=plant.capacity_mw, renewable=plant.renewable,

@@ -9,6 +9,7 @@ import pandas as pd
 
 from greenproof.attribution import Snapshot
 from greenproof.grids import GridError, binhai
+from greenproof.grids.binhai_registry import DEFAULT_SEED
 from greenproof.grids.timeseries import solve_series
 from greenproof.ledger.meters import MeterReading
 
@@ -26,8 +27,6 @@ __all__ = [
     "snapshot_readings",
 ]
 
-#: Seed of the park profiles used unless another is given (same seed, same year, same data).
-DEFAULT_SEED = 20250101
 #: Interval length of the park model.
 INTERVAL = timedelta(minutes=15)
 
@@ -62,8 +61,9 @@ def park_profiles(start: datetime, end: datetime, seed: int = DEFAULT_SEED) -> p
     first, last = start.astimezone(PARK_TZ).year, (end - INTERVAL).astimezone(PARK_TZ).year
     try:
         frame = pd.concat([binhai.profiles(year=year, seed=seed) for year in range(first, last + 1)])
-    except GridError as exc:  # e.g. chinese-calendar knows the holidays of a limited range of years
-        raise InvalidPeriodError(f"the park model has no profiles for {first}..{last}: {exc}") from exc
+    except GridError as exc:  # e.g. China's public holidays are known for a limited range of years
+        years = str(first) if first == last else f"{first}–{last}"
+        raise InvalidPeriodError(f"the park model has no profiles for {years}: {exc}") from exc
     return frame.loc[pd.Timestamp(start):pd.Timestamp(end - INTERVAL)]
 
 

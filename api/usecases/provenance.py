@@ -38,7 +38,9 @@ from .chain_gateway import chain_id_of
 from .custody import ensure_gas
 from .errors import NotFoundError, ProvenanceRecordError, ShipmentAlreadyRetiredError
 from .evidence import LeafFileCache, LeafProofs
+from .firm_codes import canonical_firm_code
 from .park_setup import firm_account_key
+from .periods import Period
 from .schemas import ProvenanceClaim, ProvenanceLine, ProvenanceRecord, ShipmentCreate
 
 __all__ = [
@@ -95,6 +97,8 @@ def issue_provenance(factory: sessionmaker[Session], client: ChainClient, issuer
 
     Raises
     ------
+    InvalidPeriodError
+        If the consumption period is empty or reversed (naming both ends), before anything is read.
     InsufficientCertificatesError, ClaimRefReusedError, RetirementError
         From :func:`greenproof.ledger.retirements.retire`.
     ProvenanceRecordError
@@ -102,6 +106,8 @@ def issue_provenance(factory: sessionmaker[Session], client: ChainClient, issuer
     ShipmentAlreadyRetiredError
         If the firm already has a (not failed) retirement for this shipment id: one claim per shipment.
     """
+    Period(consumption_start, consumption_end)
+    firm_code = canonical_firm_code(firm_code)
     holder_key = firm_account_key(issuer_key, firm_code)
     with factory() as session:
         firm = firm_by_code(session, firm_code)

@@ -146,7 +146,7 @@ def _line_problem(record: ProvenanceRecord, line: ProvenanceLine, index: int) ->
                                                                                 leaf.interval_s):
         return _says("lines.cap", index=index)
     if line.amount_wh > leaf.amount_wh:
-        return _says("lines.excess", index=index, amount=line.amount_wh, held=leaf.amount_wh)
+        return _says("lines.excess", index=index, amount=f"{line.amount_wh:,}", held=f"{leaf.amount_wh:,}")
     return None
 
 
@@ -265,9 +265,9 @@ def verify_record(record: ProvenanceRecord, client: ChainClient) -> Verification
     total = sum(line.amount_wh for line in lines)
     needed = int((Decimal(repr(claim.shipment.embedded_electricity_mwh)) * WH_PER_MWH)
                  .to_integral_value(rounding=ROUND_CEILING))
-    coverage = (_says("coverage.sum", total=total, stated=record.retired_wh) if total != record.retired_wh
-                else _says("coverage.short", total=total, needed=needed) if total < needed else None)
-    check("coverage", coverage, _says("coverage.ok", total=total, needed=needed))
+    coverage = (_says("coverage.sum", total=f"{total:,}", stated=f"{record.retired_wh:,}") if total != record.retired_wh
+                else _says("coverage.short", total=f"{total:,}", needed=f"{needed:,}") if total < needed else None)
+    check("coverage", coverage, _says("coverage.ok", total=f"{total:,}", needed=f"{needed:,}"))
     return VerificationPublic(claim_ref=record.claim_ref, valid=all(c.ok for c in checks), checks=checks,
                               verified_at=datetime.now(UTC), chain_id=chain_id, contract=client.address)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from greenproof.ledger.models import AllocationLeafRow, Plant, RetirementRow
 from greenproof.ledger.registry import firm_by_code
 
+from .firm_codes import canonical_firm_code
 from .pdf_document import TABLE_HEADINGS, new_pdf
 from .periods import Period, utc_from_s
 from .schemas import PlantRetiredPublic, RetirementPublic, RetirementStatementPublic, ShipmentPublic
@@ -30,7 +31,7 @@ def retirement_statement(session: Session, firm_code: str, period: Period) -> Re
     UnknownRecordError
         If the firm is not registered.
     """
-    firm = firm_by_code(session, firm_code)
+    firm = firm_by_code(session, canonical_firm_code(firm_code))
     rows = session.scalars(
         select(RetirementRow).options(selectinload(RetirementRow.lines))
         .where(RetirementRow.firm_id == firm.id, RetirementRow.state == _CONFIRMED,

@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 
 from greenproof.api import KeyStore, Role
+from greenproof.api.usecases.park_setup import register_park
+from greenproof.ledger.database import make_engine, make_session_factory, upgrade
 
 FIRM = "GH2"
 OTHER_FIRM = "STL"
@@ -23,6 +25,8 @@ HEX64 = "0x" + "ab" * 32
 ADDRESS = "0x" + "cd" * 20
 SHIPMENT = {"shipment_id": "BL-1", "product": "green methanol", "quantity": 20, "quantity_unit": "t",
             "destination": "Rotterdam", "embedded_electricity_mwh": 1.5}
+#: Issuer key of the tests without a chain (the custodial addresses derive from it).
+ISSUER_KEY = "0x" + "42" * 32
 
 
 @dataclass(frozen=True)
@@ -56,12 +60,12 @@ def schema_valid_record(**changes: Any) -> dict[str, Any]:
 
     ``changes`` set fields by dotted path, list indexes as numbers: ``{"lines.0.block_number": 8}``.
     """
-    leaf = {"plant_code": "H2", "interval_start_s": 1_748_793_600, "interval_s": 900, "holder": ADDRESS,
-            "amount_wh": 1000, "token_id": "12345", "leaf_hash": HEX64}
+    leaf = {"plant_code": "H2", "plant_index": 2, "position": 5, "interval_start_s": 1_748_793_600,
+            "interval_s": 900, "holder": ADDRESS, "amount_wh": 1000, "token_id": "12345", "leaf_hash": HEX64}
     cap = {"plant_code": "H2", "interval_start_s": 1_748_793_600, "interval_s": 900, "cap_wh": 5000,
            "token_id": "12345", "leaf_hash": HEX64}
-    line = {"line": 0, "claim_ref": HEX64, "batch_id": HEX64, "root": HEX64, "leaf": leaf, "proof": [HEX64],
-            "cap": cap, "cap_proof": [HEX64], "amount_wh": 1000, "tx_hash": HEX64, "block_number": 7}
+    line = {"line": 0, "claim_ref": HEX64, "batch_id": HEX64, "root": HEX64, "discharge_root": HEX64, "leaf": leaf,
+            "proof": [HEX64], "cap": cap, "amount_wh": 1000, "tx_hash": HEX64, "block_number": 7}
     claim = {"firm_code": FIRM, "holder": ADDRESS, "beneficiary": "Buyer BV", "purpose": "export",
              "consumption_start_s": 1_748_793_600, "consumption_end_s": 1_748_880_000,
              "shipment": dict(SHIPMENT), "chain_id": 31337, "contract": ADDRESS, "nonce": "0" * 32}
@@ -114,3 +118,13 @@ def served(workdir: Path, env: dict[str, str] | None = None, timeout_s: float = 
             process.kill()
             process.wait()
         log.close()
+
+
+def register_the_park(database_url: str) -> None:
+    """Migrate the ledger at ``database_url`` and register the Binhai park's plants and firms in it."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    with make_session_factory(engine)() as session:
+        register_park(session, ISSUER_KEY)
+        session.commit()
+    engine.dispose()

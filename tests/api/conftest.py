@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from api_harness import Keys, make_keys
+from api_harness import Keys, make_keys, register_the_park
 from fastapi.testclient import TestClient
 
 from greenproof.api import ApiSettings, create_app
@@ -28,3 +28,10 @@ def keys(settings: ApiSettings) -> Keys:
 def client(settings: ApiSettings) -> Iterator[TestClient]:
     with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def registered(client: TestClient, settings: ApiSettings) -> ApiSettings:
+    """The settings of the app's database, with the Binhai park registered in it."""
+    register_the_park(settings.database_url)
+    return settings

@@ -5,10 +5,10 @@ from __future__ import annotations
 import greenproof.api as api
 
 EXPECTED = [
-    "ApiError", "ApiKeyError", "ApiSettings", "AuthenticationError", "ChainUnavailableError", "InvalidPeriodError",
-    "KeyStore", "NotFoundError", "PdfFontMissingError", "PermissionDeniedError", "Principal", "ProvenanceRecordError",
-    "Role",
-    "SchedulerUnavailableError", "ShipmentAlreadyRetiredError", "UploadTooLargeError", "create_app",
+    "ApiError", "ApiKeyError", "ApiSettings", "AuthenticationError", "ChainMisconfiguredError", "ChainUnavailableError",
+    "InvalidPeriodError", "KeyStore", "NotFoundError", "PdfFontMissingError", "PermissionDeniedError", "Principal",
+    "ProvenanceRecordError", "Role", "SchedulerUnavailableError", "SettingsError", "ShipmentAlreadyRetiredError",
+    "UploadTooLargeError", "create_app",
 ]
 
 

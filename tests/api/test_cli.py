@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from dataclasses import replace
 from pathlib import Path
 
@@ -87,19 +88,39 @@ def test_issue_without_chain_is_unavailable(tmp_path: Path, monkeypatch: pytest.
 
 @pytest.mark.integration
 @pytest.mark.chain
-def test_demo_runs_end_to_end_and_keeps_its_artifacts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_runs_end_to_end_and_keeps_a_chain_the_other_commands_use(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["demo", "--keep"])
-    assert result.exit_code == 0, result.output
-    assert "VERIFIED" in result.output
-    assert "FAILED" not in result.output
-    for firm in ("GH2", "STL", "NMT", "WEQ", "IDC", "CCL", "CRN", "LNG"):  # every firm's share is printed
-        assert f"│ {firm} " in result.output
-    (folder,) = tmp_path.glob("greenproof-demo-*")
-    record = json.loads((folder / "provenance-record.json").read_text())
-    assert record["retired_wh"] == 110_000_000  # the demo shipment's 110 MWh
-    (leaf_file,) = folder.glob("leaf-file-0x*.json")
-    assert json.loads(leaf_file.read_text())["root"] == record["lines"][0]["root"]
+    monkeypatch.delenv("GREENPROOF_SETTINGS_FILE")  # the demo writes greenproof-data/settings.json
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        monkeypatch.setenv("GREENPROOF_CHAIN_PORT", str(probe.getsockname()[1]))
+    try:
+        result = runner.invoke(app, ["demo", "--keep"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        assert "VERIFIED" in result.output
+        assert "FAILED" not in result.output
+        for firm in ("GH2", "STL", "NMT", "WEQ", "IDC", "CCL", "CRN", "LNG"):  # every firm's share is printed
+            assert f"│ {firm} " in result.output
+        text = " ".join(result.output.split())
+        # What the numbers are and where everything went, Wh with thousands separators.
+        assert "110,000,000 Wh (110.000 MWh) retired on-chain" in text
+        assert "A leaf is one line of the day's certificates" in text
+        assert "tCO2: tonnes of CO2" in text
+        assert "settings greenproof-data/settings.json (every command reads them)" in text
+        artifacts = tmp_path / "greenproof-data" / "demo"
+        record = json.loads((artifacts / "provenance-record.json").read_text())
+        assert record["retired_wh"] == 110_000_000  # the demo shipment's 110 MWh
+        (leaf_file,) = artifacts.glob("leaf-file-0x*.json")
+        assert json.loads(leaf_file.read_text())["root"] == record["lines"][0]["root"]
+        # The kept chain and ledger serve the other commands with no configuration.
+        assert runner.invoke(app, ["verify", str(artifacts / "provenance-record.json")]).exit_code == 0
+        assert runner.invoke(app, ["reconcile"]).exit_code == 0
+        refused = runner.invoke(app, ["demo", "--keep"])
+        assert refused.exit_code == EXIT_BAD_INPUT
+        assert "greenproof-data/ is not empty" in refused.output
+    finally:
+        runner.invoke(app, ["chain", "down"])
 
 
 @pytest.mark.integration
@@ -113,12 +134,36 @@ def test_cli_pipeline_exit_codes_on_anvil(tmp_path: Path, monkeypatch: pytest.Mo
     period = ["2025-06-21T02:00Z", "2025-06-21T04:00Z"]
     assert runner.invoke(app, ["attribute", *period, "--simulated-meters"]).exit_code == 0
     assert runner.invoke(app, ["issue"]).exit_code == 0
+    # Tracing the issued period again finds its batch and says where it was anchored, as `issue` does.
+    engine = make_engine(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
+    with make_session_factory(engine)() as session:
+        (batch_id,) = session.scalars(select(IssuanceBatch.batch_id)).all()
+    engine.dispose()
+    anchored = fresh_chain.batch(bytes.fromhex(batch_id[2:]))
+    assert anchored is not None
+    where = (f"batch {batch_id} (2025-06-21 02:00 – 2025-06-21 04:00 UTC), anchored in block "
+             f"{anchored.block_number}")
+    again = runner.invoke(app, ["attribute", *period, "--simulated-meters"], env={"COLUMNS": "300"})
+    assert again.exit_code == 0, again.output
+    assert f"already issued in {where}" in again.output
+    assert "send it with" not in again.output
+    nothing = runner.invoke(app, ["issue"], env={"COLUMNS": "300"})
+    assert nothing.exit_code == 0
+    assert f"no pending batch: nothing to send; the latest issued is {where}" in nothing.output
     record_file = tmp_path / "record.json"
     retired = runner.invoke(app, ["retire", "IDC", *period, "--shipment-id", "BL-9", "--product", "servers",
                                   "--quantity", "3", "--unit", "pcs", "--destination", "Singapore",
                                   "--embedded-mwh", "2.5", "--out", str(record_file)])
     assert retired.exit_code == 0, retired.output
     assert runner.invoke(app, ["verify", str(record_file)]).exit_code == 0
+    # Wrong chain settings are bad input (2), never a mismatch (1): verify keeps 1 for a record that differs.
+    wrong_chain = runner.invoke(app, ["verify", str(record_file)], env={"GREENPROOF_CHAIN_ID": "1"})
+    assert wrong_chain.exit_code == EXIT_BAD_INPUT
+    assert f"error: the node at {anvil.rpc_url} runs chain 31337, the settings name chain 1" in wrong_chain.output
+    no_code = "0x" + "11" * 20
+    no_contract = runner.invoke(app, ["verify", str(record_file)], env={"GREENPROOF_CONTRACT_ADDRESS": no_code})
+    assert no_contract.exit_code == EXIT_BAD_INPUT
+    assert f"error: no contract at {no_code} on chain 31337" in no_contract.output
     record = json.loads(record_file.read_text())
     record["claim"]["shipment"]["destination"] = "Jakarta"
     record_file.write_text(json.dumps(record))
@@ -130,7 +175,6 @@ def test_cli_pipeline_exit_codes_on_anvil(tmp_path: Path, monkeypatch: pytest.Mo
     # An auditor checks the firm's certificates from the published leaf file and the chain alone.
     engine = make_engine(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
     with make_session_factory(engine)() as session:
-        (batch_id,) = session.scalars(select(IssuanceBatch.batch_id)).all()
         leaf_file = load_leaf_file(session, batch_id)
     engine.dispose()
     published = tmp_path / "leaf-file.json"

@@ -11,25 +11,13 @@ from sqlalchemy import func, select
 
 from greenproof.api import ApiSettings
 from greenproof.api.usecases.meter_upload import readings_from_csv, readings_to_csv
-from greenproof.api.usecases.park_setup import register_park
 from greenproof.ledger.database import make_engine, make_session_factory
 from greenproof.ledger.errors import MeterDataError
 from greenproof.ledger.meters import MeterReading
 from greenproof.ledger.models import MeterReadingRow
 
-ISSUER_KEY = "0x" + "42" * 32
 T0 = "2025-06-20T16:00:00Z"
 
-
-@pytest.fixture
-def registered(client: TestClient, settings: ApiSettings) -> ApiSettings:
-    """The app's database with the Binhai park registered (the client fixture migrated it)."""
-    engine = make_engine(settings.database_url)
-    with make_session_factory(engine)() as session:
-        register_park(session, ISSUER_KEY)
-        session.commit()
-    engine.dispose()
-    return settings
 
 
 def _count(settings: ApiSettings) -> int:

@@ -1,19 +1,17 @@
-"""``greenproof demo``: the whole pipeline on one park day with a throwaway chain."""
+"""``greenproof demo``: the whole pipeline on one park day, on a throwaway chain or (``--keep``) the local one."""
 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ...usecases.units import mwh
-from ..demo import DEMO_EXPORTER, run_demo
-from ..exit_codes import EXIT_MISMATCH, exit_codes
+from ...usecases.data_folder import DATA_FOLDER
+from ..exit_codes import EXIT_BAD_INPUT, EXIT_MISMATCH, exit_codes, fail
+from ..local_node import DEFAULT_PORT
 from ..options import DatabaseOption
-from ..output import console, print_checks, print_firms
+from ..output import console, print_checks, print_firms, wh
 
 __all__ = ["demo"]
 
@@ -21,30 +19,44 @@ __all__ = ["demo"]
 def demo(
     database_url: DatabaseOption = None,
     keep: Annotated[bool, typer.Option(
-        "--keep", help="Keep the leaf file, provenance record (JSON/HTML/PDF/QR) and database in a new folder "
-                       "./greenproof-demo-<UTC time> and print its name.")] = False,
+        "--keep/--no-keep",
+        help="Leave what the other commands use: the local chain still running (stop it with `greenproof chain "
+             "down`), the ledger and settings in greenproof-data/, the leaf file and the provenance record "
+             "(JSON, HTML, PDF, QR code) in greenproof-data/demo/. Needs greenproof-data/ absent or empty.")] = False,
+    port: Annotated[int, typer.Option(help="Port of the local chain, with --keep.", min=1, max=65535,
+                                      envvar="GREENPROOF_CHAIN_PORT")] = DEFAULT_PORT,
 ) -> None:
-    """Run the whole pipeline on one park day with a throwaway Anvil chain; no configuration needed.
+    """Run the whole pipeline on one park day; no configuration needed.
 
     Builds the Binhai park, solves the day at 15 min, traces it, anchors the certificates, retires a
-    hydrogen shipment for the GH2 exporter, verifies it from the chain and the leaf file, and stops Anvil.
+    hydrogen shipment for the GH2 exporter, and verifies it from the chain and the leaf file.
+    Without --keep the chain (an in-memory Anvil) and the ledger are deleted at the end.
     Exits 1 if the verification fails.
     """
-    folder = Path.cwd() / f"greenproof-demo-{datetime.now(UTC):%Y%m%dT%H%M%SZ}" if keep else None
+    from ..demo import DEMO_EXPORTER, run_demo
+
+    if keep and DATA_FOLDER.is_dir() and any(DATA_FOLDER.iterdir()):
+        fail(EXIT_BAD_INPUT, f"{DATA_FOLDER}/ is not empty (a chain, ledger or keys are there): run `greenproof "
+                             f"chain down` and move {DATA_FOLDER}/ away first, or run the demo without --keep")
     started = time.perf_counter()
     with exit_codes():
-        result = run_demo(database_url=database_url, keep=folder, progress=True,
+        result = run_demo(database_url=database_url, keep=keep, port=port, progress=True,
                           report=lambda step: console.print(f"[cyan]•[/cyan] {step}"))
     print_firms(result.run)
     print_checks(result.record_check)
     leaves = result.leaves_check
-    console.print(f"ledger.verify from chain + leaf file: {len(leaves.leaves)} leaves of {DEMO_EXPORTER}, "
-                  f"{'all proven' if leaves.ok else 'NOT all proven'}; {mwh(leaves.retired_wh):,.3f} MWh retired "
-                  f"on-chain")
-    console.print(f"provenance record {result.record.claim_ref}: "
-                  f"{'[bold green]VERIFIED[/bold green]' if result.verified else '[bold red]FAILED[/bold red]'} "
-                  f"({time.perf_counter() - started:.1f} s)")
-    if result.artifacts is not None:
-        console.print(f"artifacts kept in {result.artifacts}")
+    console.print(f"{len(leaves.leaves)} leaves of {DEMO_EXPORTER} checked from the chain and the published leaf "
+                  f"file ({'all proven' if leaves.ok else 'NOT all proven'}); {wh(leaves.retired_wh)} retired "
+                  "on-chain. A leaf is one line of the day's certificates (plant, 15-minute interval, holder, Wh): "
+                  "its Merkle proof against the root anchored on-chain shows it was issued.")
+    verdict = "[bold green]VERIFIED[/bold green]" if result.verified else "[bold red]FAILED[/bold red]"
+    console.print(f"provenance record {result.record.claim_ref}: {verdict} ({time.perf_counter() - started:.1f} s)")
+    kept = result.kept
+    if kept is None:
+        console.print("the chain and the ledger were temporary and are gone; `greenproof demo --keep` keeps them")
+    else:
+        console.print(f"kept: chain at {kept.rpc_url} (still running; `greenproof chain down` stops it), ledger "
+                      f"{kept.database_url}, settings {kept.settings_file} (every command reads them), leaf file "
+                      f"and provenance record in {kept.artifacts}/")
     if not result.verified:
         raise typer.Exit(EXIT_MISMATCH)

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from ...usecases.api_keys import KeyStore, Role
+from ...usecases.firm_codes import PARK_FIRM_CODES
 from ..exit_codes import exit_codes
 from ..options import KeyFileOption, settings
 from ..output import console
@@ -19,16 +20,19 @@ app = typer.Typer(help="Create, list and revoke API keys (stored hashed in the k
 
 @app.command("create")
 def keys_create(
-    role: Annotated[Role, typer.Option(help="Role of the key.")],
-    firm: Annotated[str | None, typer.Option(help="Firm code the key is bound to (roles firm and exporter).")] = None,
-    label: Annotated[str, typer.Option(help="Free text to recognise the key by.")] = "",
+    role: Annotated[Role, typer.Option(help="Role of the key.", show_default=False)],
+    firm: Annotated[str | None, typer.Option(
+        help=f"Firm the key is bound to (roles firm and exporter), any case: {', '.join(PARK_FIRM_CODES)}.",
+        show_default="none")] = None,
+    label: Annotated[str, typer.Option(help="Free text to recognise the key by.", show_default="empty")] = "",
     key_file: KeyFileOption = None,
 ) -> None:
-    """Create an API key and print it once (only its salted hash is stored)."""
+    """Create an API key and print it once, on the last line (only its salted hash is stored)."""
     with exit_codes():
-        record, key = KeyStore(settings(key_file=key_file).key_file).create(role, firm_code=firm, label=label)
-    console.print(f"key id {record.key_id} ({record.role.value}{', firm ' + firm if firm else ''}); "
-                  "store this key now, it is not shown again:")
+        record, key = KeyStore(settings(key_file=key_file).key_file).create(role, firm_code=firm, label=label,
+                                                                             known_firms=PARK_FIRM_CODES)
+    bound = f", firm {record.firm_code}" if record.firm_code else ""
+    console.print(f"key id {record.key_id} ({record.role.value}{bound}); store this key now, it is not shown again:")
     console.print(key, soft_wrap=True, highlight=False)
 
 
@@ -44,7 +48,7 @@ def keys_list(key_file: KeyFileOption = None) -> None:
 
 
 @app.command("revoke")
-def keys_revoke(key_id: Annotated[str, typer.Argument(help="Id of the key to revoke.")],
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="Id of the key to revoke.", show_default=False)],
                 key_file: KeyFileOption = None) -> None:
     """Revoke (delete) an API key."""
     with exit_codes():

@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from ...app import create_app
 from ..exit_codes import exit_codes
 from ..options import DatabaseOption, settings
 
@@ -19,7 +17,11 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Serve the HTTP API (migrates the database first); chain settings come from GREENPROOF_* variables."""
+    """Serve the HTTP API and the dashboard (migrates the database first); chain from the settings."""
+    import uvicorn
+
+    from ...app import create_app
+
     with exit_codes():
         api = create_app(settings(database_url=database_url))
     uvicorn.run(api, host=host, port=port)

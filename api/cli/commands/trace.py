@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from ...usecases.errors import SchedulerUnavailableError
-from ..exit_codes import EXIT_UNAVAILABLE, exit_codes
+from ..exit_codes import exit_codes
 from ..options import utc
 from ..output import console
-from ..trace_export import TraceMethod, TraceSummary, export_trace
+from ..trace_export.trace_method import TraceMethod
+
+if TYPE_CHECKING:
+    from ..trace_export import TraceSummary
 
 __all__ = ["trace"]
 
@@ -20,21 +22,25 @@ __all__ = ["trace"]
 def trace(
     source: Annotated[str, typer.Argument(help="park, a pandapower case (case9, case118, case1354pegase, ...), a "
                                                "SimBench code (1-MV-rural--0-sw) or a pandapower JSON file.")],
-    start: Annotated[str | None, typer.Option(help="First interval, ISO 8601 with offset (default: start of the "
-                                                   "profiles; park: 2025-01-01 park time).")] = None,
-    end: Annotated[str | None, typer.Option(help="End of the period (exclusive), ISO 8601 with offset "
-                                                 "(default: end of the profiles).")] = None,
+    start: Annotated[str | None, typer.Option(help="First interval, ISO 8601 with offset.",
+                                              show_default="start of the profiles; park: 2025-01-01 park time")
+                     ] = None,
+    end: Annotated[str | None, typer.Option(help="End of the period (exclusive), ISO 8601 with offset.",
+                                            show_default="end of the profiles")] = None,
     intervals: Annotated[int | None, typer.Option(help="Number of intervals from --start (instead of --end).",
-                                                  min=1)] = None,
+                                                  min=1, show_default="up to --end")] = None,
     method: Annotated[TraceMethod, typer.Option(help="Losses charged to loads (upstream), to generators "
                                                      "(downstream), or shared (average).")] = TraceMethod.UPSTREAM,
     out: Annotated[Path, typer.Option(help="Trace CSV, gzip-compressed if it ends in .gz.")] = Path("trace.csv.gz"),
     nodal_intensity: Annotated[Path | None, typer.Option(help="Also write each bus's carbon intensity (tCO2/MWh) "
-                                                              "per interval to this CSV.")] = None,
+                                                              "per interval to this CSV.", show_default="no file")
+                               ] = None,
     default_technology: Annotated[str | None, typer.Option(help="Technology key of generators whose type maps to "
-                                                                "none (e.g. gas, coal, other).")] = None,
+                                                                "none (e.g. gas, coal, other).",
+                                                           show_default="none: such generators are refused")] = None,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (tcp://host:8786): run the intervals "
-                                                       "on its workers, written in time order.")] = None,
+                                                       "on its workers, written in time order.",
+                                                  show_default="none: solve here, one process")] = None,
 ) -> None:
     """Trace SOURCE interval by interval and stream MWh per (generator, load, interval) to a CSV file.
 
@@ -43,15 +49,13 @@ def trace(
     A source without profiles is one 1 h interval at its stored operating point.
     Prints totals per withdrawal kind and the top loads with their renewable share.
     """
+    from ..trace_export import export_trace
+
     with exit_codes():
-        try:
-            summary = export_trace(source, out, start=utc(start, "--start") if start else None,
-                                   end=utc(end, "--end") if end else None, intervals=intervals,
-                                   method=method.value, nodal_intensity=nodal_intensity,
-                                   default_technology=default_technology, scheduler=scheduler, progress=True)
-        except SchedulerUnavailableError as exc:
-            console.print(f"[bold red]unavailable:[/bold red] {exc}")
-            raise typer.Exit(EXIT_UNAVAILABLE) from exc
+        summary = export_trace(source, out, start=utc(start, "--start") if start else None,
+                               end=utc(end, "--end") if end else None, intervals=intervals,
+                               method=method.value, nodal_intensity=nodal_intensity,
+                               default_technology=default_technology, scheduler=scheduler, progress=True)
     _print_trace(summary)
     console.print(f"wrote {summary.rows:,} rows ({summary.intervals:,} intervals) to {out}")
 

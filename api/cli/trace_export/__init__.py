@@ -13,26 +13,27 @@ source without profiles, which is one stored operating point), ``injection_id``,
 carried here), ``withdrawal_id``, ``withdrawal_kind`` (``load``, ``export``, ``storage_charge``),
 ``mwh`` (> 0). Rows are sorted by injection id, then withdrawal id, within each interval; intervals
 are in time order. Device ids and signs are those of :mod:`greenproof.grids` (``"sgen:3"``).
+
+The public names load their module on first use (:mod:`greenproof.attribution._lazy_exports`):
+``greenproof --help`` reads :class:`TraceMethod` without importing pandapower or dask.
 """
 
-from .csv_output import INTENSITY_COLUMNS, TRACE_COLUMNS, write_intervals
-from .dask_scheduler import SCHEDULER_TIMEOUT_S
-from .export import TraceMethod, export_trace
-from .interval_trace import IntervalTrace, trace_intervals
-from .sources import PARK, STATIC_HOURS
-from .summary import TraceSummary, WithdrawalTotal
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "INTENSITY_COLUMNS",
-    "PARK",
-    "SCHEDULER_TIMEOUT_S",
-    "STATIC_HOURS",
-    "TRACE_COLUMNS",
-    "IntervalTrace",
-    "TraceMethod",
-    "TraceSummary",
-    "WithdrawalTotal",
-    "export_trace",
-    "trace_intervals",
-    "write_intervals",
-]
+from greenproof.attribution._lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from .csv_output import INTENSITY_COLUMNS as INTENSITY_COLUMNS
+    from .csv_output import TRACE_COLUMNS as TRACE_COLUMNS
+    from .csv_output import write_intervals as write_intervals
+    from .dask_scheduler import SCHEDULER_TIMEOUT_S as SCHEDULER_TIMEOUT_S
+    from .export import export_trace as export_trace
+    from .interval_trace import IntervalTrace as IntervalTrace
+    from .interval_trace import trace_intervals as trace_intervals
+    from .sources import PARK as PARK
+    from .sources import STATIC_HOURS as STATIC_HOURS
+    from .summary import TraceSummary as TraceSummary
+    from .summary import WithdrawalTotal as WithdrawalTotal
+    from .trace_method import TraceMethod as TraceMethod
+
+__all__, __getattr__, __dir__ = lazy_exports(__name__)

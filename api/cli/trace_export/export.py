@@ -6,30 +6,22 @@ import functools
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 
 from rich.progress import Progress
 
 from greenproof.grids import GridError, solve_series
+from greenproof.grids.binhai_registry import DEFAULT_SEED
 from greenproof.grids.timeseries import CHUNK
 
-from ...usecases.park_simulation import DEFAULT_SEED
 from .csv_output import INTENSITY_COLUMNS, TRACE_COLUMNS, open_output, write_intervals
 from .dask_scheduler import trace_on_scheduler
 from .interval_trace import IntervalTrace, trace_chunk, trace_intervals
 from .sources import STATIC_HOURS, check_technologies, open_source, rows_of_period, static_interval
 from .summary import TraceSummary
+from .trace_method import TraceMethod
 
-__all__ = ["TraceMethod", "export_trace"]
-
-
-class TraceMethod(StrEnum):
-    """How losses are charged (see docs/attribution.md): to withdrawals, to injections, or split."""
-
-    UPSTREAM = "upstream"
-    DOWNSTREAM = "downstream"
-    AVERAGE = "average"
+__all__ = ["export_trace"]
 
 
 def export_trace(source: str, out: Path, *, start: datetime | None = None, end: datetime | None = None,

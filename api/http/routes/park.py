@@ -9,14 +9,13 @@ from fastapi import APIRouter, File, Query, UploadFile
 from sqlalchemy import func, select
 
 from greenproof.ledger.database import session_scope
-from greenproof.ledger.errors import MeterDataError
 from greenproof.ledger.holder_shares import ledger_devices
-from greenproof.ledger.meters import MeterReading, ingest_readings
+from greenproof.ledger.meters import IngestReport, MeterReading, ingest_readings
 from greenproof.ledger.models import Firm, IssuanceBatch
 
-from ...usecases.errors import InvalidPeriodError, UploadTooLargeError
+from ...usecases.errors import InvalidPeriodError
 from ...usecases.firm_reports import share_series
-from ...usecases.meter_upload import readings_from_csv
+from ...usecases.meter_upload import MAX_CSV_BYTES, ingest_meter_csv
 from ...usecases.park_intensity import nodal_intensity
 from ...usecases.park_runs import batch_public, issue_pending, run_attribution
 from ...usecases.park_setup import register_park
@@ -41,14 +40,11 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/park", tags=["park"], responses=problem_responses(401, 403, 404, 409, 422))
 
-#: Largest CSV upload read, bytes (a year of four plants at 15 min is about 9 MB).
-MAX_CSV_BYTES = 32 * 1024 * 1024
 #: Longest period one attribution request traces (the CLI has no limit).
 MAX_RUN = timedelta(days=7)
 
 
-def _ingest(session: SessionDep, readings: list[MeterReading]) -> IngestResult:
-    report = ingest_readings(session, readings)
+def _ingested(session: SessionDep, report: IngestReport) -> IngestResult:
     session.commit()
     return IngestResult(inserted=report.inserted, unchanged=report.unchanged)
 
@@ -56,7 +52,7 @@ def _ingest(session: SessionDep, readings: list[MeterReading]) -> IngestResult:
 @router.post("/meter-readings", summary="Upload meter readings (JSON)")
 def upload_meter_readings(body: MeterReadingsCreate, session: SessionDep, _caller: ParkOperator) -> IngestResult:
     """Store metered plant generation; all readings are validated first and nothing is written on an error."""
-    return _ingest(session, [MeterReading(**row.model_dump()) for row in body.readings])
+    return _ingested(session, ingest_readings(session, [MeterReading(**row.model_dump()) for row in body.readings]))
 
 
 @router.post("/meter-readings/csv", summary="Upload meter readings (CSV file)",
@@ -64,14 +60,7 @@ def upload_meter_readings(body: MeterReadingsCreate, session: SessionDep, _calle
 def upload_meter_csv(file: Annotated[UploadFile, File(description="CSV, see docs/api.md for columns.")],
                      session: SessionDep, _caller: ParkOperator) -> IngestResult:
     """Store metered plant generation from a CSV file (columns in ``docs/api.md``); all or nothing, idempotent."""
-    data = file.file.read(MAX_CSV_BYTES + 1)
-    if len(data) > MAX_CSV_BYTES:
-        raise UploadTooLargeError(f"file {file.filename!r} is larger than {MAX_CSV_BYTES} bytes")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise MeterDataError(f"file {file.filename!r} is not UTF-8 text: {exc}") from exc
-    return _ingest(session, readings_from_csv(text))
+    return _ingested(session, ingest_meter_csv(session, file.file.read(MAX_CSV_BYTES + 1), str(file.filename)))
 
 
 @router.get("/renewable-shares", summary="Every firm's traced renewable share over time")

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, Field
+
+from ..issuance_mode import IssuanceMode
 
 __all__ = [
     "BatchPublic",
     "IssuanceMode",
 ]
-
-
-class IssuanceMode(StrEnum):
-    """How a batch goes on-chain."""
-
-    ANCHOR = "anchor"
-    DIRECT = "direct"
 
 
 class BatchPublic(BaseModel):
