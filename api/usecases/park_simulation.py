@@ -15,6 +15,7 @@ from greenproof.ledger.meters import MeterReading
 
 from .attribution_results import PARK_TZ
 from .errors import InvalidPeriodError
+from .periods import Period
 from .units import WH_PER_MWH
 
 __all__ = [
@@ -42,8 +43,7 @@ def check_interval_grid(start: datetime, end: datetime) -> None:
     for name, moment in (("start", start), ("end", end)):
         if int(moment.timestamp()) % int(INTERVAL.total_seconds()) or moment.microsecond:
             raise InvalidPeriodError(f"period {name} {moment.isoformat()} is not on the 15-minute grid")
-    if end <= start:
-        raise InvalidPeriodError(f"period end {end.isoformat()} is not after its start {start.isoformat()}")
+    Period.nonempty(start, end)
 
 
 def park_profiles(start: datetime, end: datetime, seed: int = DEFAULT_SEED) -> pd.DataFrame:

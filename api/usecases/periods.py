@@ -116,6 +116,19 @@ class Period:
             raise InvalidPeriodError(f"period {self.start.isoformat()} .. {self.end.isoformat()} is longer than "
                                      f"{MAX_PERIOD_DAYS} days")
 
+    @classmethod
+    def nonempty(cls, start: datetime, end: datetime) -> "Period":
+        """Return ``[start, end)`` if it holds at least one instant.
+
+        Raises
+        ------
+        InvalidPeriodError
+            Naming both ends if ``end`` is not after ``start``, or if the period is too long.
+        """
+        if end <= start:
+            raise InvalidPeriodError(f"period end {end.isoformat()} is not after its start {start.isoformat()}")
+        return cls(start, end)
+
     @property
     def start_s(self) -> int:
         """Start, UNIX seconds."""

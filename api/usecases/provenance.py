@@ -106,7 +106,7 @@ def issue_provenance(factory: sessionmaker[Session], client: ChainClient, issuer
     ShipmentAlreadyRetiredError
         If the firm already has a (not failed) retirement for this shipment id: one claim per shipment.
     """
-    Period(consumption_start, consumption_end)
+    Period.nonempty(consumption_start, consumption_end)
     firm_code = canonical_firm_code(firm_code)
     holder_key = firm_account_key(issuer_key, firm_code)
     with factory() as session:

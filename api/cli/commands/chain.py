@@ -55,10 +55,10 @@ def chain_up(port: PortOption = DEFAULT_PORT, database_url: DatabaseOption = Non
                   f"state kept in {node.state_file}")
     console.print(f"contract {park.client.address} "
                   f"{'deployed' if park.deployed else 'already deployed'}; plants registered on-chain: "
-                  f"{', '.join(park.plants_registered) or 'none new'}")
+                  f"{', '.join(sorted(park.plants_registered)) or 'none new'}")
     added = park.ledger_plants_added + park.ledger_firms_added
     console.print(f"ledger {known.database_url}: "
-                  f"{'registered ' + ', '.join(added) if added else 'park already registered'}")
+                  f"{'registered ' + ', '.join(sorted(added)) if added else 'park already registered'}")
     console.print(f"settings written to {written}; stop the chain with `greenproof chain down`")
 
 

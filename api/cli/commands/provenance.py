@@ -47,7 +47,7 @@ def retire(
     from ...usecases.provenance import issue_provenance
 
     with exit_codes():
-        period = Period(utc(start, "START"), utc(end, "END"))  # a reversed period is refused before any work
+        period = Period.nonempty(utc(start, "START"), utc(end, "END"))  # refused before any work
         shipment = _shipment(shipment_id, product, quantity, unit, destination, embedded_mwh)
         with app_state(database_url) as state:
             record = issue_provenance(

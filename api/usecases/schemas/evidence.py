@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .fields import MAX_WH, Address, Code, Hex32, JsonInt, UnixSeconds
+from .fields import MAX_COUNT, MAX_WH, Address, Code, Hex32, JsonInt, UnixSeconds
 
 __all__ = [
     "CapLeafPublic",
@@ -27,7 +27,7 @@ class LeafPublic(BaseModel):
 
     plant_code: Code
     plant_index: JsonInt = Field(ge=1, le=2**32 - 1, description="The plant's on-chain index (hashed into the leaf).")
-    position: JsonInt = Field(ge=0, le=2**64 - 1, description="Position of the leaf in its batch tree.")
+    position: JsonInt = Field(ge=0, le=MAX_COUNT, description="Position of the leaf in its batch tree (below 2⁶⁴).")
     interval_start_s: UnixSeconds = Field(description="Interval start, UNIX seconds UTC.")
     interval_s: JsonInt = Field(ge=1, le=86_400)
     holder: Address = Field(description="EVM address of the certificate account.")
