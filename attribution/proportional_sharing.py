@@ -87,7 +87,18 @@ def allocate(snapshot: Snapshot, system: SharingSystem, tol_mw: float, source_mi
     return Allocation(mw=mw, method=system.method, injection_id=inj.device_id, injection_technology=inj.technology,
                       injection_mw=inj.p_mw, withdrawal_id=wd.device_id, withdrawal_kind=wd.kind,
                       withdrawal_mw=wd.p_mw, technology_weights=weights, duration_h=snapshot.duration_h,
-                      start=snapshot.start)
+                      start=snapshot.start, gain_mix_mw=_gain_mix(system, weights, tol_mw))
+
+
+def _gain_mix(system: SharingSystem, weights: NDArray[np.float64], tol_mw: float) -> NDArray[np.float64]:
+    """Power of branch gains reaching each withdrawal per technology, MW, (n_wd, n_tech); entries <= tol_mw dropped."""
+    index = system.index
+    if system.gain_weight is None:
+        return np.zeros((len(index.withdrawal_pos), weights.shape[1]))
+    sources = np.zeros((len(index.bus_ids), weights.shape[1]))
+    np.add.at(sources, index.injection_pos, system.injection_weight[:, None] * weights)
+    added = system.gain_supply(system.solve_mix(sources))[index.withdrawal_pos] * system.withdrawal_weight[:, None]
+    return np.where(added > tol_mw, added, 0.0)
 
 
 def _unit_columns(n_bus: int, buses: NDArray[np.intp]) -> NDArray[np.float64]:
