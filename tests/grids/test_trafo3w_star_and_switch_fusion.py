@@ -1,4 +1,4 @@
-"""Hand-built networks for the three-winding star bus and bus fusion by switches.
+"""Hand-built networks for the three-winding star bus, bus fusion by switches and de-energised buses.
 
 Expected numbers come from pandapower's own result tables (``res_trafo3w``, ``res_switch``,
 ``res_load``) read by hand in the test.
@@ -11,7 +11,8 @@ import pandapower as pp
 import pytest
 from _grid_checks import bus_mismatch_mw, by_id
 
-from greenproof.grids import GridError, from_pandapower
+from greenproof.attribution import trace
+from greenproof.grids import from_pandapower
 
 
 def _trafo3w_net() -> pp.pandapowerNet:
@@ -85,7 +86,14 @@ def test_switch_with_impedance_is_a_branch() -> None:
     assert np.abs(bus_mismatch_mw(snapshot)).max() < 1e-6
 
 
-def test_open_switch_islands_a_supplied_bus() -> None:
+def test_open_switch_de_energises_a_load_which_is_listed_as_unsupplied() -> None:
+    # Island rule (docs/attribution.md): an outaged section is a normal operating state; pandapower
+    # reports 0 MW there, so the load is listed as unsupplied and the energised part is traced.
     net = _fused_net(closed=False)
-    with pytest.raises(GridError, match=r"load:0 .* bus 2 .* islanded"):
-        from_pandapower(net)
+    assert net.res_load.p_mw.loc[0] == 0.0 and np.isnan(net.res_bus.vm_pu.loc[2])  # pandapower: bus 2 is dark
+    snapshot = from_pandapower(net)
+    assert snapshot.unsupplied_device_id.tolist() == ["load:0"]
+    assert snapshot.withdrawals.device_id.tolist() == ["load:1"]
+    assert 2 not in snapshot.bus_ids.tolist()
+    assert snapshot.withdrawals.p_mw[0] == pytest.approx(1.0)
+    assert trace(snapshot).supplied_mw[0] >= 1.0
