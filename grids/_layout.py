@@ -353,7 +353,8 @@ def build_layout(net: pandapowerNet, live_buses: NDArray[np.int64], *, technolog
 
 
 def to_snapshot(layout: Layout, injected_mw: NDArray[np.float64], p_from_mw: NDArray[np.float64],
-                p_to_mw: NDArray[np.float64], *, duration_h: float, start: datetime | None) -> Snapshot:
+                p_to_mw: NDArray[np.float64], *, duration_h: float, start: datetime | None,
+                where: str | None = None) -> Snapshot:
     """Fill ``layout`` with one interval's numbers.
 
     The star ends of three-winding transformer windings are set from their outer ends
@@ -371,6 +372,8 @@ def to_snapshot(layout: Layout, injected_mw: NDArray[np.float64], p_from_mw: NDA
         Interval length, hours.
     start : datetime or None
         Interval start (UTC).
+    where : str, optional
+        Names the network or interval in error messages (default: the interval start).
 
     Raises
     ------
@@ -389,7 +392,7 @@ def to_snapshot(layout: Layout, injected_mw: NDArray[np.float64], p_from_mw: NDA
                                          p_to_mw)
     device_pos, from_pos, to_pos = layout.bus_position
     check_bus_balance(layout.bus_ids, device_pos, layout.device_id, injected_mw, from_pos, to_pos, p_from_mw, p_to_mw,
-                      where=f"interval starting {start.isoformat()}" if start is not None else "the network")
+                      where=where or (f"interval starting {start.isoformat()}" if start is not None else "snapshot"))
     magnitude = np.where(near_zero, 0.0, np.abs(injected_mw))
     drawing = ~injecting
     return Snapshot(

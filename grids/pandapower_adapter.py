@@ -188,7 +188,5 @@ def from_pandapower(net: pandapowerNet, *, duration_h: float = 0.25, start: date
         bad = ~np.isfinite(values)
         if bad.any():
             raise GridError(f"{ids[np.flatnonzero(bad)[0]]}: result {name} is not finite after the power flow")
-    try:
-        return to_snapshot(layout, injected, p_from, p_to, duration_h=duration_h, start=start)
-    except GridError as exc:
-        raise GridError(f"{_net_name(net)}: {exc}") from exc
+    where = _net_name(net) + (f" at {start.isoformat()}" if start is not None else "")
+    return to_snapshot(layout, injected, p_from, p_to, duration_h=duration_h, start=start, where=where)
