@@ -1,15 +1,18 @@
 """Proportional sharing (Bialek 1996; Kirschen et al. 1997): which injection supplies which withdrawal.
 
 Every branch is oriented by the sign of its solved flow (rules in ``_oriented_flows``: ends with
-``|p| <= tol_mw`` count as 0 MW, branches drawing from both ends are loss draws at their buses).
-The principle: the power leaving a bus is made of what entered it in proportion to the inflows.
-The three methods differ only in how losses are treated:
+``|p| <= tol_mw`` count as 0 MW, branches drawing from both ends are loss draws at their buses, a
+branch delivering more than it receives carries its sending-end flow plus a *gain*, a fictitious
+injection at the receiving bus carrying the sending bus's mix). The principle: the power leaving a
+bus is made of what entered it in proportion to the inflows. The three methods differ only in how
+losses are treated:
 
 - ``"upstream"`` (gross, Bialek's upstream-looking algorithm; default): losses are charged to
   withdrawals. Each branch carries its sending-end flow in a fictitious lossless gross network,
   ``A_u P_gross = P_G``; withdrawal m at bus i receives ``(P_m / P_i) [A_u⁻¹]_{ik} P_k`` from
-  injection k. Each withdrawal's total is its demand plus its share of losses; each injection's
-  total is its output.
+  injection k. Each withdrawal's total is its demand plus its share of losses (net of gains); each
+  injection's total is its output: flows into dead ends (buses with no withdrawal and no outlet)
+  are loss draws at their sending buses (``_sharing_system``).
 - ``"downstream"`` (net, Bialek's downstream-looking algorithm): losses are charged to injections.
   Branches carry their receiving-end flow, ``A_d P_net = P_L``; injection k at bus i supplies
   ``(P_k / P_i) [A_d⁻¹]_{im} P_m``. Each withdrawal's total is its demand; each injection's total
@@ -19,6 +22,9 @@ The three methods differ only in how losses are treated:
   (plus loss draws) as *loss sinks* traced like withdrawals; what injections deliver to those sinks
   is their share of losses. Each withdrawal's total is its demand; each injection's total is its
   output minus its loss share. On a lossless (DC) flow all three methods coincide.
+
+Gains are no injection's power: what they bring to each withdrawal is ``Allocation.gain_mix_mw``
+(by the technology of the mix they carry), never an entry of ``Allocation.mw``.
 
 The system is factorised once per snapshot with sparse LU (``scipy.sparse.linalg.splu``) and reused
 for every right-hand side; no inverse is formed.
@@ -70,8 +76,7 @@ def trace(snapshot: Snapshot, *, method: Method = "upstream", tol_mw: float = 1e
     Raises
     ------
     AttributionError
-        Unknown method, a branch injecting at both ends or with a negative loss, a lossless
-        circulation (singular system), or a bad ``source_mix``.
+        Unknown method, a lossless circulation (singular system), or a bad ``source_mix``.
     """
     system = prepare_system(snapshot, method, tol_mw)
     return allocate(snapshot, system, tol_mw, source_mix)
