@@ -219,7 +219,11 @@ def _representative(represent: pd.Series, buses: NDArray[np.int64]) -> NDArray[n
 
 @dataclass(frozen=True)
 class _Rows:
-    """One batch of layout rows of a single pandapower table (devices or branches)."""
+    """One batch of layout rows of a single pandapower table.
+
+    Devices use ``bus`` (Snapshot bus id) and ``technology``; branches use ``bus`` as their
+    from-bus, ``to_bus`` and ``side`` (trafo3w winding).
+    """
 
     id: NDArray[np.str_]
     table: str
