@@ -7,17 +7,20 @@ The sweep (issue 13) covers:
   editing this file. Only constructors that need arguments are skipped (named with the reason),
   and any whose data are not shipped offline (skipped at run time with the error);
 - the documented variants of the parametrised ones (:data:`VARIANTS`): CIGRE MV with DER,
-  Oberrhein's scenarios, substations and separation, the 18 feeder types of Dickert's table, the
-  five synthetic voltage-control LV classes, the three IEEE European LV scenarios, Schutterwald
-  with heat pumps and separated;
+  Oberrhein's scenarios, substations and separation, the 18 feeder types of Dickert's table
+  (``create_dickert_lv_network`` builds them with ``create_dickert_lv_feeders``, the constructor
+  skipped for needing arguments), the five synthetic voltage-control LV classes, the three IEEE
+  European LV scenarios, Schutterwald with heat pumps and separated;
 - SimBench codes of every voltage level (:data:`SIMBENCH_CODES`), three of them future scenarios
-  with storage units discharging in the base case.
+  with storage units discharging in the base case. The base case is traced, so the networks are
+  read from a copy of SimBench's data whose year-profile tables keep only their first rows: the
+  element tables are SimBench's own, and 92 MB of 15-minute profiles are not parsed per code.
 
 Each network is solved with ``runpp`` and ``rundcpp``, converted with
 ``from_pandapower(default_technology="other")`` and traced with every method. Checked against
-conservation laws, not against greenproof's own output (relative tolerance 1e-6, plus 1e-9 MW per
-dropped allocation entry; what withdrawals get may also be off by the power flow's own KCL residual,
-summed over all buses, ~1e-8 MW per bus at pandapower's default tolerance):
+conservation laws, not against greenproof's own output (relative tolerance 1e-6 plus ``tol_mw`` =
+1e-9 MW; what withdrawals get may also be off by the power flow's own KCL residual, summed over all
+buses, ~1e-8 MW per bus at pandapower's default tolerance):
 
 - every allocation entry >= 0;
 - upstream: each injection delivers its whole output; each withdrawal gets at least its demand;
@@ -32,9 +35,10 @@ error names the cause. The whole sweep is marked ``slow`` (``scripts/test --fast
 
 from __future__ import annotations
 
-import copy
 import inspect
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandapower as pp
@@ -49,8 +53,8 @@ from greenproof.grids import GridError, from_pandapower, solve_power_flow
 pytestmark = pytest.mark.slow
 
 RTOL = 1e-6
-#: trace drops allocation entries <= tol_mw (1e-9 MW): a row or column can lose that much per entry.
-DROPPED_MW = 1e-9
+#: trace's default tol_mw: flows and allocation entries at or below it count as zero.
+TOL_MW = 1e-9
 SHARE_TOL = 1e-9
 METHODS = ("upstream", "downstream", "average")
 
@@ -59,17 +63,18 @@ NOT_CONVERGING = {
     ("case11_iwamoto", "AC"): "Iwamoto's ill-conditioned 11-bus system, built to defeat plain Newton-Raphson",
 }
 
+#: The feeder types of Dickert et al. 2013, Tables III and IV (the table in create_dickert_lv_feeders).
+DICKERT_FEEDERS = ([("short", "cable", customer, case) for customer in ("single", "multiple")
+                    for case in ("good", "average", "worse")]
+                   + [(length, line, "multiple", case) for length in ("middle", "long") for line in ("cable", "C&OHL")
+                      for case in ("good", "average", "worse")])
 #: Documented values of the parameters of parametrised constructors (from their docstrings and the
-#: ValueErrors that list them; Dickert: the feeder table of create_dickert_lv_feeders).
-_DICKERT = ([("short", "cable", customer, case) for customer in ("single", "multiple")
-             for case in ("good", "average", "worse")]
-            + [(length, line, "multiple", case) for length in ("middle", "long") for line in ("cable", "C&OHL")
-               for case in ("good", "average", "worse")])
+#: ValueErrors that list them).
 VARIANTS: dict[str, list[dict[str, object]]] = {
     "create_cigre_network_mv": [{"with_der": "pv_wind"}, {"with_der": "all"}],
     "mv_oberrhein": [{"scenario": "generation"}, {"include_substations": True}, {"separation_by_sub": True}],
     "create_dickert_lv_network": [{"feeders_range": f, "linetype": t, "customer": c, "case": k}
-                                  for f, t, c, k in _DICKERT if (f, t, c, k) != ("short", "cable", "single", "good")],
+                                  for f, t, c, k in DICKERT_FEEDERS[1:]],  # [0] is the default
     "create_synthetic_voltage_control_lv_network": [{"network_class": c} for c in
                                                     ("rural_2", "village_1", "village_2", "suburb_1")],
     "ieee_european_lv_asymmetric": [{"scenario": "off_peak_1"}, {"scenario": "off_peak_1440"}],
@@ -106,8 +111,7 @@ def _cases() -> list[object]:
     cases = [pytest.param(name, {}, id=name) for name in CONSTRUCTORS]
     cases += [pytest.param(name, kwargs, id=f"{name}[{','.join(f'{k}={v}' for k, v in kwargs.items())}]")
               for name, variants in VARIANTS.items() for kwargs in variants]
-    cases += [pytest.param(name, {}, id=name,
-                           marks=pytest.mark.skip(reason=f"pandapower.networks.{name} {why}"))
+    cases += [pytest.param(name, {}, id=name, marks=pytest.mark.skip(reason=f"pandapower.networks.{name} {why}"))
               for name, why in NEED_ARGUMENTS.items()]
     return cases
 
@@ -125,8 +129,8 @@ def _check_allocation(label: str, allocation: Allocation, kcl_residual_mw: float
     assert (allocation.mw.data >= 0).all() and (allocation.gain_mix_mw >= 0).all(), f"{label}: negative entry"
     output, delivered = allocation.injection_mw, allocation.delivered_mw
     demand, supplied = allocation.withdrawal_mw, allocation.supplied_mw
-    per_injection = RTOL * output + DROPPED_MW * max(len(demand), 1)
-    per_withdrawal = RTOL * demand + DROPPED_MW * max(len(output), 1) + kcl_residual_mw
+    per_injection = RTOL * output + TOL_MW
+    per_withdrawal = RTOL * demand + TOL_MW + kcl_residual_mw
     if allocation.method == "upstream":
         lost = output - delivered
         assert (np.abs(lost) <= per_injection).all(), (
@@ -147,7 +151,7 @@ def _check_mix_and_carbon(label: str, snapshot: Snapshot, allocation: Allocation
     flowing = ~np.isnan(shares.share).any(axis=1)
     assert (shares.share[flowing] >= -SHARE_TOL).all() and (shares.share[flowing] <= 1 + SHARE_TOL).all(), label
     np.testing.assert_allclose(shares.share[flowing].sum(axis=1), 1.0, atol=SHARE_TOL, err_msg=label)
-    supplied = allocation.supplied_mw > DROPPED_MW * max(len(allocation.injection_id), 1)
+    supplied = allocation.supplied_mw > TOL_MW * max(len(allocation.injection_id), 1)
     np.testing.assert_allclose(shares.withdrawal_share[supplied], allocation.technology_share[supplied],
                                atol=1e-6, err_msg=f"{label}: mix differs from the trace's shares")
     present = sorted(set(snapshot.injections.technology[snapshot.injections.p_mw > 0].tolist()))
@@ -161,9 +165,8 @@ def _check_mix_and_carbon(label: str, snapshot: Snapshot, allocation: Allocation
 
 
 def _sweep(name: str, nets: list[pp.pandapowerNet]) -> None:
-    for k, base in enumerate(nets):
-        for kind in ("AC", "DC"):
-            net = copy.deepcopy(base)
+    for k, net in enumerate(nets):
+        for kind in ("AC", "DC"):  # rundcpp after runpp on the same network: DC is linear, needs no start
             label = f"{name}{f'[{k}]' if len(nets) > 1 else ''} {kind}"
             if (name, kind) in NOT_CONVERGING:
                 with pytest.raises(GridError, match="did not converge"):
@@ -185,9 +188,34 @@ def test_every_pandapower_network_is_traced_with_every_method(name: str, kwargs:
     _sweep(name, _build(name, kwargs))
 
 
+#: Rows kept of each SimBench profile table (header and the first intervals).
+PROFILE_LINES_KEPT = 3
+
+
+@pytest.fixture(scope="module")
+def simbench_data(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], Path]:
+    """Folder of a scenario's complete SimBench data with its profile tables cut to their first rows."""
+    root = tmp_path_factory.mktemp("simbench")
+    profiles = {f"{table}.csv" for table in simbench.csv_tablenames(["profiles"])}
+
+    def folder(scenario: int) -> Path:
+        target = root / str(scenario)
+        if not target.exists():
+            target.mkdir()
+            for source in Path(simbench.complete_data_path(scenario)).iterdir():
+                if source.name not in profiles:
+                    shutil.copy(source, target / source.name)
+                    continue
+                with source.open() as lines, (target / source.name).open("w") as kept:
+                    kept.writelines(line for _, line in zip(range(PROFILE_LINES_KEPT), lines, strict=False))
+        return target
+
+    return folder
+
+
 @pytest.mark.parametrize("code", SIMBENCH_CODES)
-def test_simbench_networks_are_traced_with_every_method(code: str) -> None:
-    net = simbench.get_simbench_net(code)
+def test_simbench_networks_are_traced_with_every_method(code: str, simbench_data: Callable[[int], Path]) -> None:
+    net = simbench.get_simbench_net(code, input_path=str(simbench_data(int(code.split("-")[4]))))
     if code.split("-")[4] == "2":  # a future scenario: its storage units discharge in the base case
         assert (net.storage["p_mw"] < 0).any()
     _sweep(code, [net])
