@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -27,7 +27,9 @@ class Allocation:
 
     Rows are the snapshot's injections, columns its withdrawals, in snapshot order; devices at one
     bus stay separate rows/columns. Entries are >= 0; entries below the tracing tolerance are
-    dropped.
+    dropped. Power that branch gains add on the way (branches delivering more than they receive,
+    traced as fictitious injections carrying their sending bus's mix) is no injection's: it is in
+    :attr:`gain_mix_mw`, counted in the withdrawals' supply and technology mix, never in :attr:`mw`.
 
     Attributes
     ----------
@@ -48,6 +50,9 @@ class Allocation:
         Interval length, h.
     start : datetime or None
         Interval start (UTC).
+    gain_mix_mw : (n_wd, n_tech) float64
+        Power reaching each withdrawal from branch gains, MW per technology key; zeros (the
+        default) when no branch gains.
     """
 
     mw: sparse.csr_array
@@ -61,6 +66,11 @@ class Allocation:
     technology_weights: NDArray[np.float64]
     duration_h: float
     start: datetime | None
+    gain_mix_mw: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def __post_init__(self) -> None:
+        if self.gain_mix_mw.size == 0:
+            object.__setattr__(self, "gain_mix_mw", np.zeros((len(self.withdrawal_id), len(TECHNOLOGY_KEYS))))
 
     @property
     def mwh(self) -> sparse.csr_array:
@@ -74,8 +84,13 @@ class Allocation:
 
     @property
     def supplied_mw(self) -> NDArray[np.float64]:
-        """Power reaching each withdrawal from all injections, MW, shape (n_wd,)."""
-        return np.asarray(self.mw.sum(axis=0), dtype=np.float64)
+        """Power reaching each withdrawal from all injections and branch gains, MW, shape (n_wd,)."""
+        return np.asarray(self.mw.sum(axis=0), dtype=np.float64) + self.gain_mw
+
+    @property
+    def gain_mw(self) -> NDArray[np.float64]:
+        """Power reaching each withdrawal from branch gains (no injection's), MW, shape (n_wd,)."""
+        return np.asarray(self.gain_mix_mw.sum(axis=1), dtype=np.float64)
 
     @property
     def delivered_mw(self) -> NDArray[np.float64]:
@@ -86,7 +101,8 @@ class Allocation:
     def withdrawal_loss_mw(self) -> NDArray[np.float64]:
         """Losses charged to each withdrawal, MW, shape (n_wd,): supplied minus demand.
 
-        Upstream (gross) tracing charges losses to withdrawals; downstream and average give ~0.
+        Upstream (gross) tracing charges losses (net of branch gains) to withdrawals; downstream
+        and average give ~0.
         """
         return self.supplied_mw - self.withdrawal_mw
 
@@ -95,14 +111,14 @@ class Allocation:
         """Output of each injection that reaches no withdrawal, MW, shape (n_inj,).
 
         Downstream and average tracing charge losses to injections; upstream gives ~0 except for
-        power feeding buses whose only outlet is a branch drawing from both ends.
+        an injection at a bus whose only outlets are branches drawing from both ends.
         """
         return self.injection_mw - self.delivered_mw
 
     @property
     def technology_mix_mw(self) -> NDArray[np.float64]:
-        """Power reaching each withdrawal per technology key, MW, shape (n_wd, n_tech)."""
-        return np.asarray(self.mw.T @ self.technology_weights, dtype=np.float64)
+        """Power reaching each withdrawal per technology key (injections and gains), MW, shape (n_wd, n_tech)."""
+        return np.asarray(self.mw.T @ self.technology_weights, dtype=np.float64) + self.gain_mix_mw
 
     @property
     def technology_share(self) -> NDArray[np.float64]:

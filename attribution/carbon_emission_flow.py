@@ -63,13 +63,15 @@ def carbon_intensity(snapshot: Snapshot, factors: Mapping[str, float] | None = N
     tol_mw : float
         Flow tolerance, MW.
     source_mix : SourceMix, optional
-        Provenance of storage discharge / grid import (e.g. from the StorageLedger).
+        Provenance of storage discharge / grid import (e.g. from the StorageLedger). Without it,
+        discharge of technology ``storage`` is of unknown provenance and gets the ``storage`` factor
+        (the grid-import factor by default, see ``technologies.py``).
 
     Raises
     ------
     AttributionError
-        A factor is unknown or not finite for a technology that supplies some bus (typically
-        untracked ``storage``: pass the StorageLedger's ``source_mix`` or a ``storage`` factor).
+        A factor is unknown, or not finite for a technology that supplies some bus (e.g. a
+        ``storage`` factor of NaN passed to insist on tracked provenance).
     """
     table = emission_factors()
     unknown = sorted(set(factors or {}) - set(table))

@@ -2,7 +2,8 @@
 
 With the system ``S`` of :mod:`greenproof.attribution.proportional_sharing`, the supply of bus i
 per technology is ``x = inv(Sᵀ) B`` where ``B[i, t]`` sums the weights of technology-t injections
-at bus i. For upstream this is ``(diag(P) − F_inᵀ) q = P_G,tech`` up to a per-bus scale; for
+at bus i (``inv(S'ᵀ) B`` when branch gains carry their sending bus's mix, see ``_sharing_system``).
+For upstream this is ``(diag(P) − F_inᵀ) q = P_G,tech`` up to a per-bus scale; for
 downstream it is the Kang et al. (2015) carbon-emission-flow recursion. One sparse LU, one solve
 with one right-hand side per column. All withdrawals at a bus share that bus's mix.
 """
@@ -94,7 +95,7 @@ def bus_mix(snapshot: Snapshot, system: SharingSystem, by: MixBy, source_mix: So
     n_bus = len(system.index.bus_ids)
     rhs = np.zeros((n_bus, len(keys)))
     np.add.at(rhs, system.index.injection_pos, system.injection_weight[:, None] * weights)
-    supply = np.clip(system.solve(rhs, transpose=True), 0.0, None)
+    supply = np.clip(system.solve_mix(rhs), 0.0, None)
     total = supply.sum(axis=1, keepdims=True)
     share = np.full_like(supply, np.nan)
     np.divide(supply, total, out=share, where=total > 0)

@@ -1,15 +1,18 @@
 """Proportional sharing (Bialek 1996; Kirschen et al. 1997): which injection supplies which withdrawal.
 
 Every branch is oriented by the sign of its solved flow (rules in ``_oriented_flows``: ends with
-``|p| <= tol_mw`` count as 0 MW, branches drawing from both ends are loss draws at their buses).
-The principle: the power leaving a bus is made of what entered it in proportion to the inflows.
-The three methods differ only in how losses are treated:
+``|p| <= tol_mw`` count as 0 MW, branches drawing from both ends are loss draws at their buses, a
+branch delivering more than it receives carries its sending-end flow plus a *gain*, a fictitious
+injection at the receiving bus carrying the sending bus's mix). The principle: the power leaving a
+bus is made of what entered it in proportion to the inflows. The three methods differ only in how
+losses are treated:
 
 - ``"upstream"`` (gross, Bialek's upstream-looking algorithm; default): losses are charged to
   withdrawals. Each branch carries its sending-end flow in a fictitious lossless gross network,
   ``A_u P_gross = P_G``; withdrawal m at bus i receives ``(P_m / P_i) [A_u⁻¹]_{ik} P_k`` from
-  injection k. Each withdrawal's total is its demand plus its share of losses; each injection's
-  total is its output.
+  injection k. Each withdrawal's total is its demand plus its share of losses (net of gains); each
+  injection's total is its output: flows into dead ends (buses with no withdrawal and no outlet)
+  are loss draws at their sending buses (``_sharing_system``).
 - ``"downstream"`` (net, Bialek's downstream-looking algorithm): losses are charged to injections.
   Branches carry their receiving-end flow, ``A_d P_net = P_L``; injection k at bus i supplies
   ``(P_k / P_i) [A_d⁻¹]_{im} P_m``. Each withdrawal's total is its demand; each injection's total
@@ -19,6 +22,9 @@ The three methods differ only in how losses are treated:
   (plus loss draws) as *loss sinks* traced like withdrawals; what injections deliver to those sinks
   is their share of losses. Each withdrawal's total is its demand; each injection's total is its
   output minus its loss share. On a lossless (DC) flow all three methods coincide.
+
+Gains are no injection's power: what they bring to each withdrawal is ``Allocation.gain_mix_mw``
+(by the technology of the mix they carry), never an entry of ``Allocation.mw``.
 
 The system is factorised once per snapshot with sparse LU (``scipy.sparse.linalg.splu``) and reused
 for every right-hand side; no inverse is formed.
@@ -70,8 +76,7 @@ def trace(snapshot: Snapshot, *, method: Method = "upstream", tol_mw: float = 1e
     Raises
     ------
     AttributionError
-        Unknown method, a branch injecting at both ends or with a negative loss, a lossless
-        circulation (singular system), or a bad ``source_mix``.
+        Unknown method, a lossless circulation (singular system), or a bad ``source_mix``.
     """
     system = prepare_system(snapshot, method, tol_mw)
     return allocate(snapshot, system, tol_mw, source_mix)
@@ -87,7 +92,18 @@ def allocate(snapshot: Snapshot, system: SharingSystem, tol_mw: float, source_mi
     return Allocation(mw=mw, method=system.method, injection_id=inj.device_id, injection_technology=inj.technology,
                       injection_mw=inj.p_mw, withdrawal_id=wd.device_id, withdrawal_kind=wd.kind,
                       withdrawal_mw=wd.p_mw, technology_weights=weights, duration_h=snapshot.duration_h,
-                      start=snapshot.start)
+                      start=snapshot.start, gain_mix_mw=_gain_mix(system, weights, tol_mw))
+
+
+def _gain_mix(system: SharingSystem, weights: NDArray[np.float64], tol_mw: float) -> NDArray[np.float64]:
+    """Power of branch gains reaching each withdrawal per technology, MW, (n_wd, n_tech); entries <= tol_mw dropped."""
+    index = system.index
+    if system.gain_weight is None:
+        return np.zeros((len(index.withdrawal_pos), weights.shape[1]))
+    sources = np.zeros((len(index.bus_ids), weights.shape[1]))
+    np.add.at(sources, index.injection_pos, system.injection_weight[:, None] * weights)
+    added = system.gain_supply(system.solve_mix(sources))[index.withdrawal_pos] * system.withdrawal_weight[:, None]
+    return np.where(added > tol_mw, added, 0.0)
 
 
 def _unit_columns(n_bus: int, buses: NDArray[np.intp]) -> NDArray[np.float64]:

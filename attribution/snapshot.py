@@ -15,6 +15,9 @@ Sign conventions (stated once, referred to elsewhere):
   ``p_from_mw + p_to_mw`` (the loss) ``>= 0``.
 - Energy balance: ``sum(injections) == sum(withdrawals) + sum(branch losses)`` up to the
   power-flow tolerance.
+- De-energised devices (in service, but on a bus the power flow did not reach: an outaged
+  section) carry 0 MW; they are no injection or withdrawal row but are listed by id in
+  ``Snapshot.unsupplied_device_id``.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ __all__ = ["Branches", "Injections", "Snapshot", "Withdrawals"]
 
 #: Kinds of withdrawal rows.
 WITHDRAWAL_KINDS = frozenset({"load", "export", "storage_charge"})
+#: Devices named in an energy-imbalance message.
+_DEVICES_NAMED = 8
 
 
 def _as_1d(name: str, values: object, dtype: DTypeLike) -> NDArray[Any]:
@@ -50,7 +55,9 @@ def _check_finite(table: str, column: str, ids: NDArray[np.str_], values: NDArra
             f"{table} row {row} ({str(ids[row])!r}): {column} is {float(values[row])}, not a finite number")
 
 
-def _check_unique(table: str, ids: NDArray[np.str_]) -> None:
+def _check_unique(table: str, ids: NDArray[Any]) -> None:
+    if len(set(ids.tolist())) == len(ids):  # hashing: much faster than sorting strings
+        return
     unique, counts = np.unique(ids, return_counts=True)
     if (counts > 1).any():
         duplicate = unique[counts > 1][0]
@@ -212,12 +219,15 @@ class Snapshot:
         Interval start, timezone-aware UTC, when known.
     balance_tol_mw : float
         Largest tolerated energy imbalance in MW; larger raises :class:`SnapshotError`.
+    unsupplied_device_id : (n_off,) str
+        Devices that are in service but de-energised (0 MW, no rows); empty by default.
 
     Raises
     ------
     SnapshotError
-        On NaN/inf, unknown bus ids, negative injections or withdrawals, duplicate ids, a
-        non-positive duration or an imbalance above ``balance_tol_mw``, naming the row at fault.
+        On NaN/inf, unknown bus ids, negative injections or withdrawals, duplicate ids, an
+        unsupplied device that is also a row, a non-positive duration or an imbalance above
+        ``balance_tol_mw`` (naming the bus of largest mismatch and the devices there).
     """
 
     bus_ids: NDArray[np.int64]
@@ -227,17 +237,25 @@ class Snapshot:
     duration_h: float = 0.25
     start: datetime | None = None
     balance_tol_mw: float = 1e-3
+    unsupplied_device_id: NDArray[np.str_] = field(default_factory=lambda: np.array([], dtype=np.str_))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "bus_ids", _as_1d("bus_ids", self.bus_ids, np.int64))
+        object.__setattr__(self, "unsupplied_device_id",
+                           _as_1d("unsupplied_device_id", self.unsupplied_device_id, np.str_))
         if not np.isfinite(self.duration_h) or self.duration_h <= 0:
             raise SnapshotError(f"duration_h must be a positive number of hours, got {self.duration_h}")
         if self.start is not None and self.start.utcoffset() is None:
             raise SnapshotError(f"start {self.start.isoformat()} has no time zone; give it in UTC")
-        _check_unique("bus_ids", self.bus_ids.astype(np.str_))
+        _check_unique("bus_ids", self.bus_ids)
         inj, wd, br = self.injections, self.withdrawals, self.branches
         _check_unique("injections", inj.device_id)
         _check_unique("withdrawals", wd.device_id)
+        _check_unique("unsupplied_device_id", self.unsupplied_device_id)
+        listed = np.isin(self.unsupplied_device_id, np.concatenate([inj.device_id, wd.device_id]))
+        if listed.any():
+            device = str(self.unsupplied_device_id[listed][0])
+            raise SnapshotError(f"unsupplied device {device!r} is also an injection or withdrawal row")
         _check_unique("branches", br.branch_id)
         _check_finite("injections", "p_mw", inj.device_id, inj.p_mw)
         _check_finite("withdrawals", "p_mw", wd.device_id, wd.p_mw)
@@ -258,8 +276,26 @@ class Snapshot:
             raise SnapshotError(
                 f"energy imbalance of {imbalance:.6g} MW (injections {inj.p_mw.sum():.6g} MW, withdrawals "
                 f"{wd.p_mw.sum():.6g} MW, branch losses {br.loss_mw.sum():.6g} MW) exceeds "
-                f"balance_tol_mw={self.balance_tol_mw}"
+                f"balance_tol_mw={self.balance_tol_mw}; {self._worst_bus()}"
             )
+
+    def _worst_bus(self) -> str:
+        """Describe the bus with the largest mismatch (devices minus power entering branches) and its devices."""
+        order = np.argsort(self.bus_ids, kind="stable")
+
+        def position(buses: NDArray[np.int64]) -> NDArray[np.intp]:
+            return order[np.searchsorted(self.bus_ids, buses, sorter=order)].astype(np.intp)
+
+        inj, wd, br = self.injections, self.withdrawals, self.branches
+        n = len(self.bus_ids)
+        mismatch = (np.bincount(position(inj.bus), inj.p_mw, n) - np.bincount(position(wd.bus), wd.p_mw, n)
+                    - np.bincount(position(br.from_bus), br.p_from_mw, n)
+                    - np.bincount(position(br.to_bus), br.p_to_mw, n))
+        worst = int(np.argmax(np.abs(mismatch)))
+        bus = self.bus_ids[worst]
+        devices = np.concatenate([inj.device_id[inj.bus == bus], wd.device_id[wd.bus == bus]]).tolist()
+        return (f"largest mismatch {mismatch[worst]:+.6g} MW at bus {int(bus)}, whose devices are "
+                f"{devices[:_DEVICES_NAMED]}{' ...' if len(devices) > _DEVICES_NAMED else ''}")
 
     @property
     def imbalance_mw(self) -> float:

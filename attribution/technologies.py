@@ -18,13 +18,16 @@ scope. Sources, cited once here and referred to elsewhere:
   solar, hydro and nuclear have no combustion emissions.
 
 ``storage`` is neither renewable nor fossil: a discharging unit delivers what charged it, which
-:class:`~greenproof.attribution.storage_ledger.StorageLedger` tracks. Its factor is NaN so that
-an untracked storage share cannot silently count as zero-carbon.
+:class:`~greenproof.attribution.storage_ledger.StorageLedger` tracks and passes on as a source
+mix (then the ``storage`` row is not used at all). The row's own factor applies only to discharge
+of *unknown* provenance (no ledger, or a discharge beyond what the ledger holds): it is the grid
+import factor (East China grid 2022 average), a conservative proxy, because energy of unknown
+origin most plausibly came from the grid the unit is connected to; it is never counted as
+zero-carbon or renewable.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -66,7 +69,7 @@ class Technology:
     fossil : bool
         Burns fossil fuel.
     t_co2_per_mwh : float
-        Direct emission factor in tCO2/MWh of electricity; NaN for ``storage`` (provenance-based).
+        Direct emission factor in tCO2/MWh of electricity (``storage``: of unknown provenance only).
     source : str
         Where the factor comes from (see the module docstring).
     """
@@ -94,8 +97,9 @@ _ROWS = (
     Technology("gas", "natural gas", False, True, 0.392, "China MEE benchmark, gas units"),
     Technology("oil", "oil", False, True, _oil_factor_t_per_mwh(),
                "IPCC 2006 Vol. 2 Table 1.4 residual fuel oil 77.4 tCO2/TJ at an assumed 38 % net efficiency"),
-    Technology("storage", "storage (untracked)", False, False, math.nan,
-               "provenance of the charged energy (StorageLedger)"),
+    Technology("storage", "storage (unknown provenance)", False, False, EAST_CHINA_GRID_2022_T_PER_MWH,
+               "discharge of unknown provenance: East China grid 2022 average as a conservative proxy; "
+               "tracked discharge carries the StorageLedger's source mix instead"),
     Technology("grid_import", "East China grid import", False, False, EAST_CHINA_GRID_2022_T_PER_MWH,
                "China MEE/NBS 2022 East China grid average"),
     Technology("other", "other / unknown", False, False, CHINA_NATIONAL_GRID_2022_T_PER_MWH,
@@ -109,7 +113,7 @@ TECHNOLOGY_KEYS: tuple[str, ...] = tuple(row.key for row in _ROWS)
 
 
 def emission_factors() -> dict[str, float]:
-    """Return the default emission factor of every technology key, tCO2/MWh (``storage``: NaN)."""
+    """Return the default emission factor of every technology key, tCO2/MWh."""
     return {row.key: row.t_co2_per_mwh for row in _ROWS}
 
 

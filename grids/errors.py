@@ -16,4 +16,4 @@ __all__ = ["GridError"]
 
 
 class GridError(GreenproofError):
-    """A network cannot be solved or converted: non-converged, islanded, unknown technology, bad name."""
+    """A network cannot be solved or converted: non-converged, unbalanced results, unknown technology, bad name."""

@@ -1,12 +1,17 @@
 """Convert a solved pandapower network into a :class:`~greenproof.attribution.Snapshot`.
 
 Reads pandapower's public result tables (``res_bus``, ``res_line``, ``res_trafo``,
-``res_impedance``, ``res_dcline``, ``res_switch``, ``res_<device>``). The one exception is the
-star side of three-winding transformers: pandapower solves each trafo3w as three two-winding
-branches meeting at an internal star bus and publishes only the outer ends in ``res_trafo3w``; the
-star-side flows are read from the same solved branch rows (``net._ppc["branch"]``, columns
-``PF``/``PT``), so each winding carries its own series and magnetising losses and KCL at the star
-bus holds to the power-flow tolerance.
+``res_trafo3w``, ``res_impedance``, ``res_dcline``, ``res_switch``, ``res_<device>``). A
+three-winding transformer is three windings meeting at a star bus; pandapower publishes their
+outer ends, and the star ends follow from them with the transformer's loss on its sending
+windings (:mod:`._star_flows`).
+
+DC power flow (``rundcpp``): DC assumes 1 p.u. at every bus, but pandapower evaluates
+``res_shunt`` and the impedance part of ``res_ward``/``res_xward`` at the voltage magnitudes left
+in its case (generator set-points, e.g. up to 1.155 p.u. on ``case145``): those results are
+rescaled to 1 p.u. (``p / vm²``), which is the power the DC solution carried. ``rundcpp`` does not
+model asymmetric loads and static generators (``net._options["mode"] != "pf"``) although
+``res_asymmetric_*`` report them: they count 0 MW, as in the solved flow.
 
 Sign conventions (pandapower, see :mod:`greenproof.attribution.snapshot` for the Snapshot side):
 result ``p_mw`` is positive when injecting for ``ext_grid``, ``gen``, ``sgen``,
@@ -26,7 +31,6 @@ import numpy as np
 import pandapower as pp
 from numpy.typing import NDArray
 from pandapower.auxiliary import pandapowerNet
-from pandapower.pypower.idx_brch import PF, PT
 
 from greenproof.attribution import Snapshot
 
@@ -42,7 +46,10 @@ _BRANCH_RESULT_COLUMNS = {
     "switch": ("p_from_mw", "p_to_mw"),
     "trafo": ("p_hv_mw", "p_lv_mw"),
 }
-_TRAFO3W_SIDE_OFFSET = {"hv": 0, "mv": 1, "lv": 2}
+#: Tables whose result ``p_mw`` scales with vm² (all of it for shunts, ``pz_mw`` for wards).
+_IMPEDANCE_TABLES = ("shunt", "ward", "xward")
+#: Tables ``rundcpp`` leaves out of the power flow.
+_ASYMMETRIC_TABLES = ("asymmetric_load", "asymmetric_sgen")
 
 
 def _net_name(net: pandapowerNet) -> str:
@@ -91,16 +98,34 @@ def live_buses(net: pandapowerNet) -> NDArray[np.int64]:
     return net.bus.index.to_numpy(dtype=np.int64)[mask]
 
 
+def _at_one_pu(net: pandapowerNet, table: str, index: NDArray[np.int64],
+               p_mw: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Rescale result ``p_mw`` of impedance devices from pandapower's bus voltages to the 1 p.u. of a DC flow."""
+    element = net[table].loc[index]
+    vm = net.res_bus["vm_pu"].reindex(element["bus"].to_numpy()).to_numpy(dtype=np.float64)
+    constant = element["ps_mw"].to_numpy(dtype=np.float64) if table != "shunt" else np.zeros(len(index))
+    return constant + (p_mw - constant) / vm**2
+
+
 def _result_injections(net: pandapowerNet, layout: Layout) -> NDArray[np.float64]:
+    """Power each layout device injects, MW (negative: it draws), from its result table (see module docstring)."""
     injected = np.zeros(len(layout.device_id))
+    dc = not net._options["ac"]
     for table in np.unique(layout.device_table):
-        rows = layout.rows_of(str(table))
-        p_mw = net[f"res_{table}"]["p_mw"].reindex(layout.device_index[rows]).to_numpy(dtype=np.float64)
+        table = str(table)
+        rows = layout.rows_of(table)
+        index = layout.device_index[rows]
+        if table in _ASYMMETRIC_TABLES and net._options["mode"] != "pf":
+            continue  # not part of the solved flow
+        p_mw = net[f"res_{table}"]["p_mw"].reindex(index).to_numpy(dtype=np.float64)
+        if dc and table in _IMPEDANCE_TABLES:
+            p_mw = _at_one_pu(net, table, index, p_mw)
         injected[rows] = p_mw * layout.device_sign[rows]
     return injected
 
 
 def _result_branch_flows(net: pandapowerNet, layout: Layout) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Power entering each layout branch at its from/to end, MW (star ends of trafo3w windings left at 0)."""
     p_from = np.zeros(len(layout.branch_id))
     p_to = np.zeros(len(layout.branch_id))
     for table, (from_col, to_col) in _BRANCH_RESULT_COLUMNS.items():
@@ -109,14 +134,11 @@ def _result_branch_flows(net: pandapowerNet, layout: Layout) -> tuple[NDArray[np
             res = net[f"res_{table}"].reindex(layout.branch_index[rows])
             p_from[rows] = res[from_col].to_numpy(dtype=np.float64)
             p_to[rows] = res[to_col].to_numpy(dtype=np.float64)
-    rows = np.flatnonzero(layout.branch_table == "trafo3w")
-    if len(rows):
-        first, _ = net._pd2ppc_lookups["branch"]["trafo3w"]
-        positions = net.trafo3w.index.get_indexer(layout.branch_index[rows])
-        offsets = np.array([_TRAFO3W_SIDE_OFFSET[str(side)] for side in layout.branch_side[rows]])
-        ppc_rows = first + offsets * len(net.trafo3w) + positions
-        p_from[rows] = net._ppc["branch"][ppc_rows, PF].real
-        p_to[rows] = net._ppc["branch"][ppc_rows, PT].real
+    for side in ("hv", "mv", "lv"):
+        rows = np.flatnonzero((layout.branch_table == "trafo3w") & (layout.branch_side == side))
+        if len(rows):
+            outer = net.res_trafo3w[f"p_{side}_mw"].reindex(layout.branch_index[rows]).to_numpy(dtype=np.float64)
+            (p_from if side == "hv" else p_to)[rows] = outer
     return p_from, p_to
 
 
@@ -146,12 +168,14 @@ def from_pandapower(net: pandapowerNet, *, duration_h: float = 0.25, start: date
         ``"trafo3w:2:hv"`` (hv bus → star), ``"trafo3w:2:mv"``/``":lv"`` (star → mv/lv bus),
         ``"impedance:0"``, ``"dcline:0"``, ``"switch:4"`` (closed bus-bus switch with impedance).
         Star bus of trafo3w ``k``: ``-(k + 1)``; buses fused by closed switches: smallest id.
+        In-service devices on de-energised buses are listed in ``unsupplied_device_id`` (0 MW).
 
     Raises
     ------
     GridError
-        The power flow did not converge, no slack is in service, a device is islanded, a result is
-        not finite, or an injecting device's technology is unknown.
+        The power flow did not converge, no slack is in service, a result is not finite, an
+        injecting device's technology is unknown, or a bus does not balance (naming the device
+        tables there).
     """
     check_slack_in_service(net)
     if not bool(net.get("converged", False)):
@@ -164,4 +188,5 @@ def from_pandapower(net: pandapowerNet, *, duration_h: float = 0.25, start: date
         bad = ~np.isfinite(values)
         if bad.any():
             raise GridError(f"{ids[np.flatnonzero(bad)[0]]}: result {name} is not finite after the power flow")
-    return to_snapshot(layout, injected, p_from, p_to, duration_h=duration_h, start=start)
+    where = _net_name(net) + (f" at {start.isoformat()}" if start is not None else "")
+    return to_snapshot(layout, injected, p_from, p_to, duration_h=duration_h, start=start, where=where)

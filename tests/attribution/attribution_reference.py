@@ -11,6 +11,10 @@ Networks are plain dicts: ``buses`` list, ``gens`` [(bus, MW)], ``loads`` [(bus,
 ``lines`` [(send, recv, p_send_mw, p_recv_mw)] already oriented with the flow, ``draws``
 [(bus_a, bus_b, p_a_mw, p_b_mw)] branches drawing from both ends (loss sinks: ignored by the gross
 upstream through-flow, absent from the downstream inflow-based one, withdrawn in average).
+
+Upstream also applies the documented dead-end rule (docs/attribution.md), written out here with
+plain loops: a line into a bus with no load and no outgoing line is a loss draw at its sending
+bus, repeated until no such line is left.
 """
 
 from __future__ import annotations
@@ -35,10 +39,22 @@ def _topological(buses, lines):
     return order
 
 
+def without_dead_ends(buses, loads, lines):
+    """The lines left after turning every line into a bus with no load and no outlet into a loss draw."""
+    lines = list(lines)
+    while True:
+        dead = {b for b in buses
+                if not any(lb == b and p > 0 for lb, p in loads) and not any(s == b for s, _, _, _ in lines)}
+        kept = [line for line in lines if line[1] not in dead]
+        if len(kept) == len(lines):
+            return lines
+        lines = kept
+
+
 def propagate(net, method):
     """Return the (n_gen, n_load) allocation in MW for method upstream/downstream/average."""
     buses, gens, loads = net["buses"], net["gens"], net["loads"]
-    lines = list(net["lines"])
+    lines = without_dead_ends(buses, loads, net["lines"]) if method == "upstream" else list(net["lines"])
     sinks = {b: sum(p for lb, p in loads if lb == b) for b in buses}
     if method == "average":
         for s, r, ps, pr in net["lines"]:

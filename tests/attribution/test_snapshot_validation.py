@@ -67,6 +67,21 @@ def test_imbalance_is_reported_with_its_terms() -> None:
         _snapshot(injections=Injections(["G1", "G2"], [1, 1], ["coal", "solar_pv"], [65.0, 41.0]))
 
 
+def test_imbalance_names_the_bus_at_fault_and_its_devices() -> None:
+    # bus 1 injects 65 + 41 MW but sends 101 MW into line:0: 5 MW too many there, none at bus 2
+    with pytest.raises(SnapshotError, match=r"largest mismatch \+5 MW at bus 1, whose devices are \['G1', 'G2'\]"):
+        _snapshot(injections=Injections(["G1", "G2"], [1, 1], ["coal", "solar_pv"], [65.0, 41.0]))
+
+
+def test_unsupplied_devices_are_listed_once_and_are_no_rows() -> None:
+    assert _snapshot(unsupplied_device_id=["load:9"]).unsupplied_device_id.tolist() == ["load:9"]
+    assert _snapshot().unsupplied_device_id.size == 0
+    with pytest.raises(SnapshotError, match=r"unsupplied device 'L1' is also an injection or withdrawal row"):
+        _snapshot(unsupplied_device_id=["L1"])
+    with pytest.raises(SnapshotError, match=r"unsupplied_device_id rows \[0, 1\]"):
+        _snapshot(unsupplied_device_id=["load:9", "load:9"])
+
+
 def test_column_length_mismatch_is_reported() -> None:
     with pytest.raises(SnapshotError, match=r"injections\.p_mw has 1 rows, device_id has 2"):
         Injections(["G1", "G2"], [1, 1], ["coal", "coal"], [60.0])

@@ -77,3 +77,16 @@ def test_every_mapped_type_is_an_attribution_technology_key() -> None:
     from greenproof.grids.technology_map import TYPE_TO_TECHNOLOGY
 
     assert set(TYPE_TO_TECHNOLOGY.values()) <= set(TECHNOLOGY_KEYS)
+
+
+def test_technology_precedence_is_mapping_then_type_then_profile_then_default() -> None:
+    net = _net(storage_mw=0.0, load_mw=20.0, sgen_type="PV")
+    for profile, kind in (("WP4", "fuel cell"), ("WP4", "Hydro"), ("mystery", "mystery")):
+        pp.create_sgen(net, 1, p_mw=1.0, type=kind)
+        net.sgen.loc[net.sgen.index[-1], "profile"] = profile
+    pp.runpp(net)
+    snapshot = from_pandapower(net, technology_of={"sgen:0": "biomass"}, default_technology="other")
+    technology = by_id(snapshot.injections.device_id, snapshot.injections.technology)
+    # sgen:0 PV overridden by the mapping; sgen:1 unknown type, profile WP4; sgen:2 type Hydro wins over
+    # its profile; sgen:3 neither maps: the explicit default
+    assert [technology[f"sgen:{k}"] for k in range(4)] == ["biomass", "wind_onshore", "hydro", "other"]

@@ -1,4 +1,4 @@
-"""Hand-built networks for the three-winding star bus and bus fusion by switches.
+"""Hand-built networks for the three-winding star bus, bus fusion by switches and de-energised buses.
 
 Expected numbers come from pandapower's own result tables (``res_trafo3w``, ``res_switch``,
 ``res_load``) read by hand in the test.
@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandapower as pp
+import pandapower.networks as pn
 import pytest
 from _grid_checks import bus_mismatch_mw, by_id
 
-from greenproof.grids import GridError, from_pandapower
+from greenproof.attribution import trace
+from greenproof.grids import from_pandapower
 
 
 def _trafo3w_net() -> pp.pandapowerNet:
@@ -85,7 +87,37 @@ def test_switch_with_impedance_is_a_branch() -> None:
     assert np.abs(bus_mismatch_mw(snapshot)).max() < 1e-6
 
 
-def test_open_switch_islands_a_supplied_bus() -> None:
+def test_open_switch_de_energises_a_load_which_is_listed_as_unsupplied() -> None:
+    # Island rule (docs/attribution.md): an outaged section is a normal operating state; pandapower
+    # reports 0 MW there, so the load is listed as unsupplied and the energised part is traced.
     net = _fused_net(closed=False)
-    with pytest.raises(GridError, match=r"load:0 .* bus 2 .* islanded"):
-        from_pandapower(net)
+    assert net.res_load.p_mw.loc[0] == 0.0 and np.isnan(net.res_bus.vm_pu.loc[2])  # pandapower: bus 2 is dark
+    snapshot = from_pandapower(net)
+    assert snapshot.unsupplied_device_id.tolist() == ["load:0"]
+    assert snapshot.withdrawals.device_id.tolist() == ["load:1"]
+    assert 2 not in snapshot.bus_ids.tolist()
+    assert snapshot.withdrawals.p_mw[0] == pytest.approx(1.0)
+    assert trace(snapshot).supplied_mw[0] >= 1.0
+
+
+def test_trafo3w_with_a_negative_star_winding_loses_on_its_sending_side() -> None:
+    # example_multivoltage: pandapower's star equivalent gives the lv winding r = -6.98e-5 p.u. from
+    # ordinary nameplate data, so its own star-side flow would deliver more than it takes in. The
+    # transformer as a whole loses res_trafo3w.pl_mw (5.7 kW): that loss goes to its sending (hv)
+    # winding, the receiving windings are lossless, the star balances.
+    net = pn.example_multivoltage()
+    pp.runpp(net)
+    res = net.res_trafo3w.loc[0]
+    assert res.p_hv_mw > 0 > res.p_lv_mw and res.p_mv_mw < 0 and res.pl_mw > 0
+    snapshot = from_pandapower(net, default_technology="other")
+    p_from = by_id(snapshot.branches.branch_id, snapshot.branches.p_from_mw)
+    p_to = by_id(snapshot.branches.branch_id, snapshot.branches.p_to_mw)
+    assert p_from["trafo3w:0:hv"] + p_to["trafo3w:0:hv"] == pytest.approx(res.pl_mw, abs=1e-9)
+    for side in ("mv", "lv"):
+        assert p_to[f"trafo3w:0:{side}"] == pytest.approx(res[f"p_{side}_mw"], abs=1e-9)
+        assert p_from[f"trafo3w:0:{side}"] + p_to[f"trafo3w:0:{side}"] == pytest.approx(0.0, abs=1e-12)
+    assert np.abs(bus_mismatch_mw(snapshot)).max() < 1e-6
+    allocation = trace(snapshot)
+    assert not allocation.gain_mix_mw.any()
+    dropped_mw = 1e-9 * len(snapshot.withdrawals)  # trace drops entries <= 1e-9 MW
+    np.testing.assert_allclose(allocation.delivered_mw, allocation.injection_mw, rtol=1e-9, atol=dropped_mw)
