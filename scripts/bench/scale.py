@@ -24,10 +24,11 @@ PEGASE has no time series. Its profile is synthetic, seeded and documented here:
   load: ``g(t) = ((G0 + S0) f(t) - S(t)) / G0`` so that the slack bus only covers the change of
   losses and the case keeps converging;
 - the case has 14 lines with negative resistance and 61 transformers with negative short-circuit
-  resistance (network-reduction equivalents). On AC flows they deliver more power than they receive,
-  which attribution rejects (``AttributionError``: a passive branch cannot); with
-  ``--keep-negative-resistance`` this benchmark shows that error, by default it sets those
-  resistances to 0 (documented in docs/scaling.md).
+  resistance (network-reduction equivalents); on AC flows they deliver more power than they receive.
+  Attribution traces each such gain as a fictitious injection carrying the sending bus's mix
+  (docs/attribution.md, "Branch gains"). By default this benchmark sets those resistances to 0 so
+  its figures stay comparable with the earlier runs in docs/scaling.md; with
+  ``--keep-negative-resistance`` it traces them as they are.
 
 Usage:
     .venv/bin/python scripts/bench/scale.py [--case case9241pegase | --case 1-HV-mixed--0-no_sw]
@@ -223,7 +224,7 @@ def main() -> None:
                         help="the memory check's long sequential run has this many times --intervals")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep-negative-resistance", action="store_true",
-                        help="PEGASE: keep the case's negative resistances (attribution then refuses the AC flows)")
+                        help="PEGASE: keep the negative resistances (gains traced as fictitious injections)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=FutureWarning)
     n_long = args.intervals * args.long_factor

@@ -46,7 +46,7 @@ def export_trace(source: str, out: Path, *, start: datetime | None = None, end: 
         Loss treatment (see docs/attribution.md).
     nodal_intensity : Path, optional
         Also write each bus's carbon intensity per interval (:data:`INTENSITY_COLUMNS`, tCO2/MWh,
-        Kang et al. 2015; untracked storage discharge charged the national average factor).
+        Kang et al. 2015; storage discharge of unknown provenance charged the East China grid factor).
     default_technology : str, optional
         Technology key of generators whose type maps to none.
     scheduler : str, optional

@@ -14,16 +14,12 @@ from greenproof.attribution import (
     Allocation,
     Snapshot,
     carbon_intensity,
-    emission_factors,
     renewable_technologies,
     trace_many,
 )
 
 __all__ = ["IntervalTrace", "trace_chunk", "trace_intervals"]
 
-#: Untracked storage discharge has no emission factor (attribution: NaN); the nodal-intensity export
-#: charges it the national average (``other``, China 2022, 0.5366 tCO2/MWh) rather than failing.
-_UNTRACKED_STORAGE_PROXY = "other"
 _RENEWABLE = np.isin(np.array(TECHNOLOGY_KEYS), sorted(renewable_technologies()))
 
 
@@ -79,7 +75,7 @@ def _interval_trace(snapshot: Snapshot, allocation: Allocation, intensity: bool)
     renewable_mw = allocation.technology_mix_mw[:, _RENEWABLE].sum(axis=1)
     buses, bus_intensity = None, None
     if intensity:
-        ci = carbon_intensity(snapshot, {"storage": emission_factors()[_UNTRACKED_STORAGE_PROXY]})
+        ci = carbon_intensity(snapshot)  # discharge of unknown provenance: the ``storage`` row's factor
         buses, bus_intensity = ci.bus_ids, ci.bus_t_per_mwh
     return IntervalTrace(
         start_utc=_utc_text(allocation.start), injection_id=allocation.injection_id[rows],
