@@ -63,3 +63,11 @@ def test_keys_create_imports_no_heavy_library(tmp_path: Path) -> None:
 
 def test_a_command_help_imports_no_heavy_library(tmp_path: Path) -> None:
     assert _heavy_modules_loaded(["retire", "--help"], tmp_path) == []
+
+
+def test_the_light_data_folder_names_the_ledgers_default_database() -> None:
+    """The CLI names the default database without importing the ledger's settings: both must say the same."""
+    from greenproof.api.usecases.data_folder import DEFAULT_DATABASE_URL as named_by_cli
+    from greenproof.ledger.settings import DEFAULT_DATABASE_URL as used_by_ledger
+
+    assert named_by_cli == used_by_ledger == "sqlite:///greenproof-data/ledger.sqlite"

