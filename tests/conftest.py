@@ -19,6 +19,10 @@ settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# pytest-xdist workers inherit COLUMNS=80, and a rich console fixes its width when it is created
+# with COLUMNS set: the CLI's tests choose their width per invocation (CliRunner env) instead.
+os.environ.pop("COLUMNS", None)
+
 if TYPE_CHECKING:
     from greenproof.contracts.anvil import Anvil
     from greenproof.contracts.client import ChainClient

@@ -81,7 +81,7 @@ def schema_valid_record(**changes: Any) -> dict[str, Any]:
 
 
 @contextmanager
-def served(workdir: Path, env: dict[str, str] | None = None, timeout_s: float = 90.0) -> Iterator[str]:
+def served(workdir: Path, env: dict[str, str] | None = None, timeout_s: float = 180.0) -> Iterator[str]:
     """Run ``greenproof serve`` as a subprocess on a free loopback port; yield its base URL, stop it after.
 
     The database and key file live in ``workdir``; ``env`` adds ``GREENPROOF_*`` settings.
