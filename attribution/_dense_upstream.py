@@ -159,7 +159,7 @@ def _dense_chunk(snapshots: Sequence[Snapshot], tol_mw: float) -> list[NDArray[n
     for row, t in enumerate(np.flatnonzero(decided).tolist()):
         snapshot = snapshots[t]
         slot = np.searchsorted(sources, inj_pos[t])
-        block = solved[row][np.ix_(wd_pos[t], slot)].T
+        block = solved[row][wd_pos[t][:, None], slot[None, :]].T
         values = (snapshot.injections.p_mw[:, None] * block
                   * (snapshot.withdrawals.p_mw * inv[t, wd_pos[t]])[None, :])
         results[t] = np.where(values > tol_mw, values, 0.0)

@@ -124,12 +124,12 @@ class Allocation:
         """
         return self.injection_mw - self.delivered_mw
 
-    @property
+    @cached_property
     def technology_mix_mw(self) -> NDArray[np.float64]:
         """Power reaching each withdrawal per technology key (injections and gains), MW, shape (n_wd, n_tech)."""
         return np.asarray(self.matrix_mw.T @ self.technology_weights, dtype=np.float64) + self.gain_mix_mw
 
-    @property
+    @cached_property
     def technology_share(self) -> NDArray[np.float64]:
         """Share of each technology in each withdrawal's supply, shape (n_wd, n_tech); NaN if unsupplied."""
         return _share(self.technology_mix_mw)

@@ -86,7 +86,7 @@ def _trace_batch(batch: Sequence[Snapshot], cache: _TopologyCache, method: Metho
         else:
             allocation = allocation_of(snapshot, values, method, technology_matrix(snapshot.injections, mixes))
         if storage is not None:
-            storage.step(snapshot, allocation.technology_share)
+            storage.advance(snapshot, allocation.technology_share)
         yield allocation
 
 
