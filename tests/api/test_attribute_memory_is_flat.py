@@ -41,6 +41,7 @@ def _peak_rss_kib(tmp_path: Path, end: str) -> int:
 
 
 @pytest.mark.integration
+@pytest.mark.slow  # two CLI runs, 50 park days: ≈310 s on the 2 cores at load 9, more than a minute when quiet
 def test_forty_days_peak_at_most_one_point_two_times_ten_days(tmp_path: Path) -> None:
     ten_days = _peak_rss_kib(tmp_path, "2025-03-11T16:00Z")
     forty_days = _peak_rss_kib(tmp_path, "2025-04-10T16:00Z")

@@ -41,7 +41,7 @@ def _assert_equal_to_per_interval(snapshots, **options) -> None:
         np.testing.assert_allclose(streamed.technology_mix_mw, reference.technology_mix_mw, rtol=0, atol=1e-9)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(case=kcl_networks(max_buses=9), data=st.data())
 def test_a_stream_of_one_network_is_solved_in_one_stack_and_equals_per_interval_lu(case, data) -> None:
     net, flip = case
