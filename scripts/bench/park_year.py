@@ -163,6 +163,11 @@ def _insert_ratio(source: Path, folder: Path, n_rows: int) -> tuple[float, float
     return timings["orm"], timings["bulk"], len(rows)
 
 
+def say(line: str) -> None:
+    """Print one figure as soon as it is measured (flushed: the long run takes minutes)."""
+    print(line, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=365, help="the long run (default: a park year)")
@@ -170,39 +175,39 @@ def main() -> None:
     parser.add_argument("--trace-days", type=int, default=2, help="days traced twice for the trace ratio")
     args = parser.parse_args()
 
+    ref = ISSUE_REFERENCE
+    say(f"greenproof park-year benchmark: the CLI on Anvil + SQLite, --simulated-meters, "
+        f"{args.short_days} and {args.days} park days from {YEAR_START:%Y-%m-%d %H:%M} UTC")
+    say(f"  reference (issue 19, before): month attribute {ref['month_attribute_s']} s + issue "
+        f"{ref['month_issue_s']} s; year attribute {ref['year_attribute_s']:.0f} s (peak "
+        f"{ref['year_peak_mb']:.0f} MB) + issue {ref['year_issue_s']} s; target year < 60 s")
     compiles, prepare_s, _ = _prepare_without_jit()
+    say(f"  preparing the park's engine: {prepare_s:.1f} s in this process, {compiles} numba compilations "
+        "(target 0)")
+    per_ms, stacked_ms, diff_mw, traced = _trace_ratio(args.trace_days)
+    say(f"  trace, {traced} park intervals: per-interval sparse LU (baseline) {per_ms:.3f} ms, stacked dense "
+        f"{stacked_ms:.3f} ms per interval: {per_ms / stacked_ms:.1f}x faster (target >= 10x); "
+        f"largest difference {diff_mw:.2e} MW (target <= 1e-9)")
     genesis = int((YEAR_START + timedelta(days=args.days + 1)).timestamp())  # every day has ended on-chain
     with tempfile.TemporaryDirectory(prefix="greenproof-park-year-") as tmp, \
             Anvil(genesis_timestamp_s=genesis) as node:
         folder = Path(tmp)
-        short = _cli_period(node, folder, args.short_days)
-        long = _cli_period(node, folder, args.days)
+        runs = {}
+        for days in (args.short_days, args.days):
+            run = runs[days] = _cli_period(node, folder, days)
+            say(f"  {days} days ({run['intervals']:,} intervals): attribute {run['attribute_s']:.1f} s "
+                f"(peak {run['attribute_mb']:.0f} MB), issue {run['issue_s']:.1f} s ({run['batches']} day batches "
+                f"anchored); total {run['attribute_s'] + run['issue_s']:.1f} s")
+        ratio = runs[args.days]["attribute_mb"] / runs[args.short_days]["attribute_mb"]
+        say(f"  peak memory {args.days} days / {args.short_days} days: {ratio:.2f} (target <= 1.2); "
+            f"{args.days} days vs the issue's 2.8 GB year: {runs[args.days]['attribute_mb'] / ref['year_peak_mb']:.2f}x"
+            )
         per_leaf_b, leaves = _leaf_row_bytes(folder / f"ledger-{args.days}d.sqlite")
+        say(f"  allocation-leaf rows: {per_leaf_b:.0f} B per row over {leaves:,} rows incl. indexes "
+            f"(issue: {ref['leaf_row_bytes']} B; target <= 250 B)")
         orm_s, bulk_s, inserted = _insert_ratio(folder / f"ledger-{args.days}d.sqlite", folder, 50_000)
-    per_ms, stacked_ms, diff_mw, traced = _trace_ratio(args.trace_days)
-
-    ref = ISSUE_REFERENCE
-    print(f"greenproof park-year benchmark: the CLI on Anvil + SQLite, --simulated-meters, "
-          f"{args.short_days} and {args.days} park days from {YEAR_START:%Y-%m-%d %H:%M} UTC")
-    for label, run in ((f"{args.short_days} days", short), (f"{args.days} days", long)):
-        print(f"  {label} ({run['intervals']:,} intervals): attribute {run['attribute_s']:.1f} s "
-              f"(peak {run['attribute_mb']:.0f} MB), issue {run['issue_s']:.1f} s ({run['batches']} day batches "
-              f"anchored); total {run['attribute_s'] + run['issue_s']:.1f} s")
-    print(f"  reference (issue 19, before): month attribute {ref['month_attribute_s']} s + issue "
-          f"{ref['month_issue_s']} s; year attribute {ref['year_attribute_s']:.0f} s (peak "
-          f"{ref['year_peak_mb']:.0f} MB) + issue {ref['year_issue_s']} s; target year < 60 s")
-    ratio = long["attribute_mb"] / short["attribute_mb"]
-    print(f"  peak memory {args.days} days / {args.short_days} days: {ratio:.2f} "
-          f"(target <= 1.2); year vs the issue's 2.8 GB: {long['attribute_mb'] / ref['year_peak_mb']:.2f}x")
-    print(f"  trace, {traced} park intervals: per-interval sparse LU (baseline) {per_ms:.3f} ms, stacked dense "
-          f"{stacked_ms:.3f} ms per interval: {per_ms / stacked_ms:.1f}x faster (target >= 10x); "
-          f"largest difference {diff_mw:.2e} MW (target <= 1e-9)")
-    print(f"  preparing the park's engine: {prepare_s:.1f} s in this process, {compiles} numba compilations "
-          "(target 0)")
-    print(f"  allocation-leaf rows: {per_leaf_b:.0f} B per row over {leaves:,} rows incl. indexes "
-          f"(issue: {ref['leaf_row_bytes']} B; target <= 250 B)")
-    print(f"  leaf insert, {inserted:,} rows: ORM insert (baseline) {orm_s:.2f} s, bulk path {bulk_s:.2f} s: "
-          f"{orm_s / bulk_s:.1f}x faster")
+        say(f"  leaf insert, {inserted:,} rows: ORM insert (baseline) {orm_s:.2f} s, bulk path {bulk_s:.2f} s: "
+            f"{orm_s / bulk_s:.1f}x faster")
 
 
 if __name__ == "__main__":
