@@ -27,10 +27,9 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, obje
         columns = list(rows[0])
         quoted = ", ".join(connection.dialect.identifier_preparer.quote(name) for name in columns)
         driver_connection = connection.connection.driver_connection
-        with driver_connection.cursor() as cursor:  # type: ignore[union-attr]
-            with cursor.copy(f"COPY {connection.dialect.identifier_preparer.format_table(table)} ({quoted}) "
-                             "FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row([row[name] for name in columns])
+        statement = f"COPY {connection.dialect.identifier_preparer.format_table(table)} ({quoted}) FROM STDIN"
+        with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row([row[name] for name in columns])
         return
     connection.execute(table.insert(), list(rows))
