@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from .allocation import Allocation as Allocation
     from .batch import mix_many as mix_many
     from .batch import trace_many as trace_many
+    from .batch import trace_snapshots as trace_snapshots
     from .carbon_emission_flow import CarbonIntensity as CarbonIntensity
     from .carbon_emission_flow import carbon_intensity as carbon_intensity
     from .errors import AttributionError as AttributionError

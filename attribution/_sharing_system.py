@@ -47,7 +47,7 @@ from ._oriented_flows import BusIndex, OrientedFlows, orient_flows
 from .errors import AttributionError
 from .snapshot import Snapshot
 
-__all__ = ["METHODS", "Method", "SharingSystem", "build_system", "prepare_system"]
+__all__ = ["METHODS", "Method", "SharingSystem", "build_system", "check_options", "prepare_system"]
 
 Method = Literal["upstream", "downstream", "average"]
 METHODS: tuple[Method, ...] = ("upstream", "downstream", "average")
@@ -288,6 +288,20 @@ def _factorise(s: sparse.csc_array, column_order: NDArray[np.intp] | None,
                                f"{exc}") from exc
 
 
+def check_options(method: str, tol_mw: float) -> None:
+    """Check the tracing options shared by every entry point.
+
+    Raises
+    ------
+    AttributionError
+        Unknown ``method`` or ``tol_mw`` not ``>= 0``.
+    """
+    if method not in METHODS:
+        raise AttributionError(f"method {method!r} is not one of {list(METHODS)}")
+    if not tol_mw >= 0:
+        raise AttributionError(f"tol_mw must be >= 0 MW, got {tol_mw}")
+
+
 def prepare_system(snapshot: Snapshot, method: Method, tol_mw: float, index: BusIndex | None = None,
                    column_order: NDArray[np.intp] | None = None) -> SharingSystem:
     """Orient ``snapshot``'s flows and build its factorised system (``index`` and ``column_order`` reusable).
@@ -297,10 +311,7 @@ def prepare_system(snapshot: Snapshot, method: Method, tol_mw: float, index: Bus
     AttributionError
         Unknown ``method`` or a singular system.
     """
-    if method not in METHODS:
-        raise AttributionError(f"method {method!r} is not one of {list(METHODS)}")
-    if not tol_mw >= 0:
-        raise AttributionError(f"tol_mw must be >= 0 MW, got {tol_mw}")
+    check_options(method, tol_mw)
     index = BusIndex.of(snapshot) if index is None else index
     flows = orient_flows(snapshot, index, tol_mw)
     return build_system(snapshot, index, flows, method, tol_mw, column_order)

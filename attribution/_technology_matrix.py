@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,6 +20,18 @@ SourceMix = Mapping[str, Mapping[str, float]]
 
 #: How far the shares of one source mix may sum from 1.
 _SHARE_SUM_TOL = 1e-9
+
+
+_COLUMN = {key: j for j, key in enumerate(TECHNOLOGY_KEYS)}
+
+
+@lru_cache(maxsize=64)
+def _one_hot(technologies: tuple[str, ...]) -> NDArray[np.float64]:
+    """(n_inj, n_tech) one-hot rows of ``technologies``; cached: a network's rows repeat every interval."""
+    matrix = np.zeros((len(technologies), len(TECHNOLOGY_KEYS)))
+    matrix[np.arange(len(technologies)), [_COLUMN[key] for key in technologies]] = 1.0
+    matrix.flags.writeable = False
+    return matrix
 
 
 def technology_matrix(injections: Injections, source_mix: SourceMix | None = None) -> NDArray[np.float64]:
@@ -42,11 +55,10 @@ def technology_matrix(injections: Injections, source_mix: SourceMix | None = Non
         ``source_mix`` names an unknown device or technology, or has shares that are negative,
         not finite or do not sum to 1.
     """
-    column = {key: j for j, key in enumerate(TECHNOLOGY_KEYS)}
-    matrix = np.zeros((len(injections), len(TECHNOLOGY_KEYS)))
-    matrix[np.arange(len(injections)), [column[key] for key in injections.technology.tolist()]] = 1.0
+    matrix = _one_hot(tuple(injections.technology.tolist())).copy()
     if not source_mix:
         return matrix
+    column = _COLUMN
     row_of = {device: k for k, device in enumerate(injections.device_id.tolist())}
     for device, shares in source_mix.items():
         if device not in row_of:

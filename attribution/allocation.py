@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,8 +34,9 @@ class Allocation:
 
     Attributes
     ----------
-    mw : scipy.sparse.csr_array, shape (n_inj, n_wd)
-        Power of injection k reaching withdrawal m, MW.
+    matrix_mw : numpy.ndarray or scipy.sparse.csr_array, shape (n_inj, n_wd)
+        Power of injection k reaching withdrawal m, MW, as traced: dense for intervals traced in
+        batches of small networks, sparse otherwise (:attr:`mw` is always sparse).
     method : {"upstream", "downstream", "average"}
         How losses were treated (see :func:`~greenproof.attribution.proportional_sharing.trace`).
     injection_id, injection_technology : (n_inj,) str
@@ -55,7 +57,7 @@ class Allocation:
         default) when no branch gains.
     """
 
-    mw: sparse.csr_array
+    matrix_mw: NDArray[np.float64] | sparse.csr_array
     method: str
     injection_id: NDArray[np.str_]
     injection_technology: NDArray[np.str_]
@@ -72,6 +74,13 @@ class Allocation:
         if self.gain_mix_mw.size == 0:
             object.__setattr__(self, "gain_mix_mw", np.zeros((len(self.withdrawal_id), len(TECHNOLOGY_KEYS))))
 
+    @cached_property
+    def mw(self) -> sparse.csr_array:
+        """Power of injection k reaching withdrawal m, MW, sparse, shape (n_inj, n_wd); zeros are not stored."""
+        if isinstance(self.matrix_mw, np.ndarray):
+            return sparse.csr_array(self.matrix_mw)
+        return self.matrix_mw
+
     @property
     def mwh(self) -> sparse.csr_array:
         """Energy of injection k reaching withdrawal m over the interval, MWh, shape (n_inj, n_wd)."""
@@ -85,7 +94,7 @@ class Allocation:
     @property
     def supplied_mw(self) -> NDArray[np.float64]:
         """Power reaching each withdrawal from all injections and branch gains, MW, shape (n_wd,)."""
-        return np.asarray(self.mw.sum(axis=0), dtype=np.float64) + self.gain_mw
+        return np.asarray(self.matrix_mw.sum(axis=0), dtype=np.float64) + self.gain_mw
 
     @property
     def gain_mw(self) -> NDArray[np.float64]:
@@ -95,7 +104,7 @@ class Allocation:
     @property
     def delivered_mw(self) -> NDArray[np.float64]:
         """Power of each injection reaching any withdrawal, MW, shape (n_inj,)."""
-        return np.asarray(self.mw.sum(axis=1), dtype=np.float64)
+        return np.asarray(self.matrix_mw.sum(axis=1), dtype=np.float64)
 
     @property
     def withdrawal_loss_mw(self) -> NDArray[np.float64]:
@@ -115,12 +124,12 @@ class Allocation:
         """
         return self.injection_mw - self.delivered_mw
 
-    @property
+    @cached_property
     def technology_mix_mw(self) -> NDArray[np.float64]:
         """Power reaching each withdrawal per technology key (injections and gains), MW, shape (n_wd, n_tech)."""
-        return np.asarray(self.mw.T @ self.technology_weights, dtype=np.float64) + self.gain_mix_mw
+        return np.asarray(self.matrix_mw.T @ self.technology_weights, dtype=np.float64) + self.gain_mix_mw
 
-    @property
+    @cached_property
     def technology_share(self) -> NDArray[np.float64]:
         """Share of each technology in each withdrawal's supply, shape (n_wd, n_tech); NaN if unsupplied."""
         return _share(self.technology_mix_mw)

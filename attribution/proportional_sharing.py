@@ -88,11 +88,18 @@ def allocate(snapshot: Snapshot, system: SharingSystem, tol_mw: float, source_mi
     rows, cols, data = _allocation_entries(system, tol_mw)
     shape = (len(snapshot.injections), len(snapshot.withdrawals))
     mw = sparse.csr_array((data, (rows, cols)), shape=shape)
+    return allocation_of(snapshot, mw, system.method, weights, _gain_mix(system, weights, tol_mw))
+
+
+def allocation_of(snapshot: Snapshot, mw: NDArray[np.float64] | sparse.csr_array, method: str,
+                  weights: NDArray[np.float64], gain_mix_mw: NDArray[np.float64] | None = None) -> Allocation:
+    """Label a traced (n_inj, n_wd) MW matrix of ``snapshot`` with its devices (no gains unless ``gain_mix_mw``)."""
     inj, wd = snapshot.injections, snapshot.withdrawals
-    return Allocation(mw=mw, method=system.method, injection_id=inj.device_id, injection_technology=inj.technology,
+    return Allocation(matrix_mw=mw, method=method, injection_id=inj.device_id, injection_technology=inj.technology,
                       injection_mw=inj.p_mw, withdrawal_id=wd.device_id, withdrawal_kind=wd.kind,
                       withdrawal_mw=wd.p_mw, technology_weights=weights, duration_h=snapshot.duration_h,
-                      start=snapshot.start, gain_mix_mw=_gain_mix(system, weights, tol_mw))
+                      start=snapshot.start,
+                      gain_mix_mw=np.zeros((0, 0)) if gain_mix_mw is None else gain_mix_mw)
 
 
 def _gain_mix(system: SharingSystem, weights: NDArray[np.float64], tol_mw: float) -> NDArray[np.float64]:

@@ -81,6 +81,7 @@ class StorageLedger:
         self.round_trip_efficiency = round_trip_efficiency
         self._unit_of = unit_of if unit_of is not None else str
         self._pool: dict[str, NDArray[np.float64]] = {}
+        self._last_discharges: tuple[Snapshot, list[tuple[str, str, float]]] | None = None
         for unit, mwh in (initial_mwh or {}).items():
             unknown = sorted(set(mwh) - set(_COLUMN))
             if unknown or any(not np.isfinite(v) or v < 0 for v in mwh.values()):
@@ -97,10 +98,14 @@ class StorageLedger:
         return {unit: _as_dict(pool) for unit, pool in self._pool.items()}
 
     def _discharges(self, snapshot: Snapshot) -> list[tuple[str, str, float]]:
+        if self._last_discharges is not None and self._last_discharges[0] is snapshot:
+            return self._last_discharges[1]  # source_mix, then step, read the same snapshot
         inj = snapshot.injections
-        rows = np.flatnonzero((inj.technology == _UNTRACKED) & (inj.p_mw * snapshot.duration_h > 0))
-        return [(str(inj.device_id[k]), self._unit_of(str(inj.device_id[k])),
-                 float(inj.p_mw[k]) * snapshot.duration_h) for k in rows]
+        rows = np.flatnonzero((inj.technology == _UNTRACKED) & (inj.p_mw * snapshot.duration_h > 0)).tolist()
+        discharges = [(str(inj.device_id[k]), self._unit_of(str(inj.device_id[k])),
+                       float(inj.p_mw[k]) * snapshot.duration_h) for k in rows]
+        self._last_discharges = (snapshot, discharges)
+        return discharges
 
     def _drawn(self, unit: str, mwh: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Split discharging ``mwh`` from ``unit`` into (taken from the pool pro-rata, delivered incl. deficit)."""
@@ -146,6 +151,21 @@ class StorageLedger:
         AttributionError
             ``withdrawal_share`` has the wrong shape.
         """
+        discharged, charged = self.advance(snapshot, withdrawal_share)
+        return StorageStep(discharged_mwh={u: _as_dict(v) for u, v in discharged.items()},
+                           charged_mwh={u: _as_dict(v) for u, v in charged.items()})
+
+    def advance(self, snapshot: Snapshot, withdrawal_share: NDArray[np.float64]
+                ) -> tuple[dict[str, NDArray[np.float64]], dict[str, NDArray[np.float64]]]:
+        """Apply one interval as :meth:`step` does; return (discharged, charged) MWh per unit over ``TECHNOLOGY_KEYS``.
+
+        For streams that do not keep each interval's :class:`StorageStep` (no dicts are built).
+
+        Raises
+        ------
+        AttributionError
+            ``withdrawal_share`` has the wrong shape.
+        """
         wd = snapshot.withdrawals
         expected = (len(wd), len(TECHNOLOGY_KEYS))
         if withdrawal_share.shape != expected:
@@ -167,5 +187,4 @@ class StorageLedger:
             added = share * float(wd.p_mw[m]) * snapshot.duration_h * self.round_trip_efficiency
             self._pool[unit] = self._pool.get(unit, np.zeros(len(TECHNOLOGY_KEYS))) + added
             charged[unit] = charged.get(unit, np.zeros(len(TECHNOLOGY_KEYS))) + added
-        return StorageStep(discharged_mwh={u: _as_dict(v) for u, v in discharged.items()},
-                           charged_mwh={u: _as_dict(v) for u, v in charged.items()})
+        return discharged, charged

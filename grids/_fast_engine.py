@@ -27,11 +27,11 @@ from lightsim2grid.algorithm import NRSing_KLU
 from numpy.typing import NDArray
 from pandapower.auxiliary import pandapowerNet
 from pandapower.pd2ppc import _pd2ppc
-from pandapower.pf.makeYbus_numba import makeYbus
 from pandapower.pf.ppci_variables import _get_pf_variables_from_ppci
 from pandapower.pypower.idx_brch import BR_STATUS, F_BUS, T_BUS
 from pandapower.pypower.idx_gen import GEN_BUS, PG
 from pandapower.pypower.makeSbus import makeSbus
+from pandapower.pypower.makeYbus import makeYbus
 from pandapower.pypower.newtonpf import newtonpf
 from scipy import sparse
 

@@ -167,7 +167,8 @@ class SeriesSolver:
     def _prepare_fast(self, base: NDArray[np.float64], start: pd.Timestamp) -> tuple[Layout, FastEngine]:
         apply_interval(self._net, self._columns, base)
         try:
-            solve_power_flow(self._net)
+            # numba would compile pandapower's Newton solver (seconds) for this one solve on every run
+            solve_power_flow(self._net, numba=False)
         except GridError as exc:
             raise GridError(f"power flow did not converge for the interval starting {start.isoformat()}") from exc
         layout = build_layout(self._net, live_buses(self._net), technology_of=self._technology_of,

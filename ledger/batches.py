@@ -29,6 +29,7 @@ from greenproof.contracts.leaves import AllocationLeaf, PlantIntervalCap
 from greenproof.contracts.merkle import BatchLayout, depth_for
 
 from .allocation_leaves import split_cap
+from .bulk_rows import insert_rows
 from .canonical import canonical_json, keccak_hex
 from .errors import AllocationError, BatchError, UnknownRecordError
 from .leaf_file import LeafFile, hex32
@@ -261,14 +262,14 @@ def _insert_leaves(session: Session, batch_pk: int, firm_address: Mapping[str, s
     if len(firm_ids) != len(firm_address):
         raise AllocationError("two firms share one certificate address")
     token_ids = {(cap.plant_index, cap.interval_start_s): str(cap.token_id) for cap in file.caps}
-    session.execute(insert(CapLeafRow), [
+    insert_rows(session, CapLeafRow.__table__, [
         {"batch_pk": batch_pk, "plant_id": cap.plant_index, "interval_start_s": cap.interval_start_s,
          "interval_s": cap.interval_s, "cap_wh": cap.cap_wh,
          "token_id": token_ids[(cap.plant_index, cap.interval_start_s)],
          "leaf_hash": hex32(file.tree.plant_interval_hash(cap))}
         for cap in file.caps
     ])
-    session.execute(insert(AllocationLeafRow), [
+    insert_rows(session, AllocationLeafRow.__table__, [
         {"batch_pk": batch_pk, "plant_id": leaf.plant_index, "interval_start_s": leaf.interval_start_s,
          "interval_s": leaf.interval_s, "holder_address": leaf.holder, "firm_id": firm_ids.get(leaf.holder),
          "amount_wh": leaf.amount_wh, "token_id": token_ids[(leaf.plant_index, leaf.interval_start_s)],

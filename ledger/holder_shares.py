@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+from scipy import sparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -49,24 +50,26 @@ def holder_shares(allocation: Allocation, plant_devices: Mapping[str, str],
         If a plant's firm shares sum above 1 (an allocation delivering more than the plant's output).
     """
     rows = {str(device): k for k, device in enumerate(allocation.injection_id)}
-    firm_of_column = [firm_devices.get(str(device)) for device in allocation.withdrawal_id]
-    mw = allocation.mw.tocsr()
+    firms = sorted(set(firm_devices.values()))
+    firm_of_column = np.array([firm_devices.get(str(device), "") for device in allocation.withdrawal_id])
+    # (n_wd, n_firm) indicator: which firm owns each withdrawal column
+    owner = (firm_of_column[:, None] == np.array(firms, dtype=firm_of_column.dtype)[None, :]).astype(np.float64)
+    matrix = allocation.matrix_mw
+    mw = np.asarray(matrix.toarray() if sparse.issparse(matrix) else matrix, dtype=np.float64)
     shares: dict[str, dict[str, float]] = {}
     for device, plant_code in plant_devices.items():
         k = rows.get(device)
         output_mw = float(allocation.injection_mw[k]) if k is not None else 0.0
-        by_firm: dict[str, float] = {}
-        if k is not None and output_mw > 0:
-            start, stop = mw.indptr[k], mw.indptr[k + 1]
-            for column, value in zip(mw.indices[start:stop], mw.data[start:stop], strict=True):
-                firm = firm_of_column[column]
-                if firm is not None and value > 0:
-                    by_firm[firm] = by_firm.get(firm, 0.0) + float(value) / output_mw
-        total = float(np.sum(list(by_firm.values()))) if by_firm else 0.0
+        if k is None or output_mw <= 0:
+            shares[plant_code] = {}
+            continue
+        by_firm = (np.maximum(mw[k], 0.0) @ owner) / output_mw
+        total = float(by_firm.sum())
         if total > 1 + 1e-9:
             raise AllocationError(f"plant {plant_code!r} (device {device!r}): firms receive {total:.12g} of its "
                                   "output, more than all of it")
-        shares[plant_code] = by_firm
+        shares[plant_code] = {firm: float(share) for firm, share in zip(firms, by_firm.tolist(), strict=True)
+                              if share > 0}
     return shares
 
 

@@ -214,7 +214,7 @@ def _pipeline(state: AppState, client: ChainClient, issuer_key: str, start: date
                                   files=state.leaf_files)
     with _timed(timings, "verify from the chain and the published leaf file", report):
         with state.session_factory() as session:
-            leaf_file = LeafFile.from_bytes(state.leaf_files.get(session, run.batch_id).to_bytes())
+            leaf_file = LeafFile.from_bytes(state.leaf_files.get(session, run.batches[0].batch_id).to_bytes())
         record_check = verify_record(record, client)
         leaves_check = verify_holder(client, [leaf_file], record.claim.holder, period_start_s=int(start.timestamp()),
                                      period_end_s=int(end.timestamp()))

@@ -12,14 +12,15 @@ live in the ledger table :class:`~greenproof.ledger.models.FirmIntervalResult` (
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from greenproof.ledger.bulk_rows import insert_rows
 from greenproof.ledger.models import FirmIntervalResult, TechnologyFlowRow
 
 from .periods import utc_from_s
@@ -39,13 +40,14 @@ PARK_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def replace_interval_rows(session: Session, model: type[FirmIntervalResult] | type[TechnologyFlowRow],
-                          rows: Sequence[FirmIntervalResult] | Sequence[TechnologyFlowRow], start_s: int,
-                          end_s: int) -> None:
-    """Replace every stored ``model`` row with an interval start in ``[start_s, end_s)`` by ``rows`` (flushed)."""
+                          rows: Sequence[Mapping[str, object]], start_s: int, end_s: int) -> None:
+    """Replace every stored ``model`` row with an interval start in ``[start_s, end_s)`` by ``rows`` (flushed).
+
+    ``rows`` map column names to values (every column but ``id``); they are written through the
+    database's bulk path (one ``executemany``), not as ORM objects.
+    """
     session.execute(delete(model).where(model.interval_start_s >= start_s, model.interval_start_s < end_s))
-    if rows:
-        columns = [column.key for column in model.__table__.columns if column.key != "id"]
-        session.execute(insert(model), [{name: getattr(row, name) for name in columns} for row in rows])
+    insert_rows(session, model.__table__, rows)
     session.flush()
 
 

@@ -45,8 +45,11 @@ def _sink_of(device: str, kind: str, firm_devices: Mapping[str, str]) -> str:
 
 
 def interval_flows(allocation: Allocation, firm_devices: Mapping[str, str], start_s: int, interval_s: int
-                   ) -> list[TechnologyFlowRow]:
+                   ) -> list[dict[str, object]]:
     """Return one traced interval's energy per (sink, technology), whole Wh rounded to nearest; zeros left out.
+
+    Rows of :class:`~greenproof.ledger.models.TechnologyFlowRow` as column → value mappings, sorted
+    by (sink, technology).
 
     Parameters
     ----------
@@ -61,14 +64,14 @@ def interval_flows(allocation: Allocation, firm_devices: Mapping[str, str], star
     sinks = [_sink_of(d, k, firm_devices) for d, k in
              zip(allocation.withdrawal_id.tolist(), allocation.withdrawal_kind.tolist(), strict=True)]
     mix_mwh = allocation.technology_mix_mw * allocation.duration_h  # (n_wd, n_tech), MWh
-    totals: dict[tuple[str, str], float] = {}
-    rows, cols = np.nonzero(mix_mwh > 0)
-    for m, k in zip(rows.tolist(), cols.tolist(), strict=True):
-        key = (sinks[m], TECHNOLOGY_KEYS[k])
-        totals[key] = totals.get(key, 0.0) + float(mix_mwh[m, k])
-    return [TechnologyFlowRow(interval_start_s=start_s, interval_s=interval_s, sink=sink, technology=technology,
-                              energy_wh=round(value * WH_PER_MWH))
-            for (sink, technology), value in sorted(totals.items()) if round(value * WH_PER_MWH) > 0]
+    names, sink_of_row = np.unique(np.array(sinks), return_inverse=True)  # names sorted
+    by_sink = np.zeros((len(names), mix_mwh.shape[1]))
+    np.add.at(by_sink, sink_of_row, np.where(mix_mwh > 0, mix_mwh, 0.0))
+    wh = np.rint(by_sink * WH_PER_MWH)
+    order = np.argsort(np.array(TECHNOLOGY_KEYS))
+    return [{"interval_start_s": start_s, "interval_s": interval_s, "sink": str(names[i]),
+             "technology": TECHNOLOGY_KEYS[k], "energy_wh": int(wh[i, k])}
+            for i in range(len(names)) for k in order.tolist() if wh[i, k] > 0]
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def test_meter_upload_to_verified_provenance(story: tuple[TestClient, Keys, Chai
     assert run.status_code == 200, run.json()
     assert run.json()["intervals"] == 24
     issued = client.post("/park/issuance", headers=operator).json()
-    assert [(b["batch_id"], b["state"]) for b in issued] == [(run.json()["batch_id"], "confirmed")]
+    assert [(b["batch_id"], b["state"]) for b in issued] == [(run.json()["batch_ids"][0], "confirmed")]
 
     # Conservation against the uploaded input: each plant-interval's certificates sum to its reading.
     allocated: defaultdict[tuple[str, int], int] = defaultdict(int)

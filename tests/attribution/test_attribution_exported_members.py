@@ -8,7 +8,7 @@ EXPECTED = {
     "Allocation", "AttributionError", "Branches", "BusMix", "CarbonIntensity", "GreenproofError", "Injections",
     "Snapshot", "SnapshotError", "StorageLedger", "StorageStep", "TECHNOLOGIES", "TECHNOLOGY_KEYS", "Technology",
     "Withdrawals", "carbon_intensity", "emission_factors", "mix", "mix_many", "renewable_technologies", "trace",
-    "trace_many",
+    "trace_many", "trace_snapshots",
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -62,6 +64,6 @@ def test_a_plant_absent_or_idle_gets_no_shares() -> None:
 
 def test_an_allocation_delivering_more_than_the_output_is_refused() -> None:
     allocation = trace(bialek_snapshot())
-    inflated = type(allocation)(**{**allocation.__dict__, "mw": allocation.mw * 2})
+    inflated = dataclasses.replace(allocation, matrix_mw=allocation.mw * 2)
     with pytest.raises(AllocationError, match=r"plant 'WIND' .*more than all of it"):
         holder_shares(inflated, PLANTS, {"load:3": "PORT", "load:4": "STEEL"})

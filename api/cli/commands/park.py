@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,7 +21,10 @@ if TYPE_CHECKING:
 
     from ...usecases.schemas import BatchPublic
 
-__all__ = ["attribute", "describe_batch", "issue", "simulate"]
+__all__ = ["MAX_BATCHES_LISTED", "attribute", "describe_batch", "issue", "simulate"]
+
+#: Day batches ``attribute`` lists one by one; a longer run prints their count and the first and last.
+MAX_BATCHES_LISTED = 7
 
 
 def describe_batch(batch_id: str, start: datetime, end: datetime, state: str, block: int | None,
@@ -84,11 +88,13 @@ def attribute(
                     ] = IssuanceMode.ANCHOR,
     seed: SeedOption = DEFAULT_SEED,
 ) -> None:
-    """Solve and trace the park over [START, END); store per-firm results and the period's certificate batch.
+    """Solve and trace the park over [START, END); store per-firm results and one certificate batch per park day.
 
-    Needs the issuer key (the firms' custodial accounts derive from it): `greenproof chain up`
-    writes it to the settings file. Send a new batch with `greenproof issue`; tracing a period
-    again from the same inputs finds its batch, issued or not.
+    Park days run from midnight to midnight in park time (UTC+8); a period is read, traced and
+    written one day at a time, so a year takes the memory of a day. Needs the issuer key (the
+    firms' custodial accounts derive from it): `greenproof chain up` writes it to the settings
+    file. Send new batches with `greenproof issue`; tracing a period again from the same inputs
+    finds its batches, issued or not.
     """
     from ...usecases.park_runs import run_attribution
 
@@ -96,8 +102,14 @@ def attribute(
         run = run_attribution(state.session_factory, state.chain.issuer_key(), utc(start, "START"), utc(end, "END"),
                               simulated_meters=simulated_meters, mode=mode.value, seed=seed, progress=True)
     print_firms(run)
-    batch = describe_batch(run.batch_id, run.period_start, run.period_end, run.batch_state, run.batch_block)
-    console.print(f"already issued in {batch}" if run.batch_state == "confirmed" else f"certificates in {batch}")
+    shown = run.batches if len(run.batches) <= MAX_BATCHES_LISTED else (run.batches[0], run.batches[-1])
+    if len(shown) < len(run.batches):
+        states = Counter(batch.state for batch in run.batches)
+        console.print(f"certificates in {len(run.batches)} day batches ("
+                      f"{', '.join(f'{n} {state}' for state, n in sorted(states.items()))}); first and last:")
+    for batch in shown:
+        line = describe_batch(batch.batch_id, batch.period_start, batch.period_end, batch.state, batch.block_number)
+        console.print(f"already issued in {line}" if batch.state == "confirmed" else f"certificates in {line}")
 
 
 def issue(database_url: DatabaseOption = None) -> None:

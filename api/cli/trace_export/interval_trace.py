@@ -15,7 +15,7 @@ from greenproof.attribution import (
     Snapshot,
     carbon_intensity,
     renewable_technologies,
-    trace_many,
+    trace_snapshots,
 )
 
 __all__ = ["IntervalTrace", "trace_chunk", "trace_intervals"]
@@ -90,18 +90,11 @@ def _interval_trace(snapshot: Snapshot, allocation: Allocation, intensity: bool)
 def trace_intervals(snapshots: Iterable[Snapshot], method: str, intensity: bool) -> Iterator[IntervalTrace]:
     """Yield each snapshot's :class:`IntervalTrace`, consuming ``snapshots`` one at a time.
 
-    ``trace_many`` reuses the topology work between consecutive snapshots; ``intensity`` adds the
+    ``trace_snapshots`` traces consecutive intervals of one network together; ``intensity`` adds the
     nodal carbon intensity (one more sparse solve per interval).
     """
-    current: list[Snapshot] = []
-
-    def feed() -> Iterator[Snapshot]:
-        for snapshot in snapshots:
-            current[:] = [snapshot]
-            yield snapshot
-
-    for allocation in trace_many(feed(), method=method):
-        yield _interval_trace(current[0], allocation, intensity)
+    for snapshot, allocation in trace_snapshots(snapshots, method=method):
+        yield _interval_trace(snapshot, allocation, intensity)
 
 
 def trace_chunk(snapshots: Iterator[Snapshot], *, method: str, intensity: bool) -> list[IntervalTrace]:

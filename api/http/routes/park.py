@@ -93,7 +93,8 @@ def create_attribution_run(body: AttributionRunCreate, state: StateDep, _caller:
     run = run_attribution(state.session_factory, state.chain.issuer_key(), body.start, body.end,
                           simulated_meters=body.simulated_meters, mode=body.mode.value)
     return AttributionRunPublic(
-        start=run.period_start, end=run.period_end, intervals=run.intervals, batch_id=run.batch_id,
+        start=run.period_start, end=run.period_end, intervals=run.intervals,
+        batch_ids=[batch.batch_id for batch in run.batches],
         readings_inserted=run.readings_inserted,
         firms=[FirmTotalPublic(firm_code=f.firm_code, consumption_mwh=mwh(f.consumption_wh),
                                renewable_mwh=mwh(f.renewable_wh), renewable_share=min(f.renewable_share, 1.0),

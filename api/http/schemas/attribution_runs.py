@@ -46,6 +46,7 @@ class AttributionRunPublic(BaseModel):
     start: datetime
     end: datetime
     intervals: int
-    batch_id: str
+    batch_ids: list[str] = Field(description="The period's certificate batches, one per park day (UTC+8), in time "
+                                             "order.")
     readings_inserted: int
     firms: list[FirmTotalPublic]
