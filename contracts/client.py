@@ -43,7 +43,7 @@ from .records import (
     bytes32,
     text32,
 )
-from .transactor import PreparedTx, Transactor, TxResult, account_of, connect_web3, tx_result
+from .transactor import PreparedTx, SentHook, Transactor, TxResult, account_of, connect_web3, tx_result
 
 __all__ = ["DEFAULT_PRODUCTION_MONTH_OFFSET_S", "DEFAULT_VALIDITY_MONTHS", "ChainClient"]
 
@@ -377,18 +377,19 @@ class ChainClient:
         (receipt,) = self._tx.send_all([prepared], self.address, "latest")
         return tx_result(receipt)
 
-    def send_many(self, prepared: Sequence[PreparedTx]) -> list[TxResult]:
+    def send_many(self, prepared: Sequence[PreparedTx], *, on_sent: SentHook | None = None) -> list[TxResult]:
         """Send prepared transactions back to back without waiting, then wait for all receipts.
 
         Gas is estimated against the pending state, so a transaction may depend on the ones before
-        it; order is preserved (consecutive nonces per sender).
+        it; order is preserved (consecutive nonces per sender). ``on_sent(i, tx_hash)`` is called
+        as soon as the node accepted transaction ``i`` (before any receipt).
 
         Raises
         ------
         ContractRevertError
             If one would revert (those before it are sent, none after) or did revert on-chain.
         """
-        return [tx_result(r) for r in self._tx.send_all(prepared, self.address, "pending")]
+        return [tx_result(r) for r in self._tx.send_all(prepared, self.address, "pending", on_sent=on_sent)]
 
     # -- views ----------------------------------------------------------------------------------
 

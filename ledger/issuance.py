@@ -21,7 +21,9 @@ after the transaction) are recorded from their ``LeavesClaimed`` event after che
 and amount. A confirmed direct batch whose claims were cut short is completed on the next run.
 
 Fault injection: ``on_step`` is called with the name of each completed step
-(:data:`ISSUANCE_STEPS`) and the batch id; raising from it simulates a crash right there.
+(:data:`ISSUANCE_STEPS`) and the batch id; raising from it simulates a crash right there. By
+default it is :func:`greenproof.contracts.crash_points.crash_point`, which SIGKILLs the process
+at the step ``GREENPROOF_CRASH_AT`` names (and does nothing when it is unset).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from greenproof.contracts.crash_points import crash_point
 from greenproof.contracts.errors import ContractRevertError
 from greenproof.contracts.leaves import AllocationLeaf, plant_key
 from greenproof.contracts.merkle import commitment
@@ -67,8 +70,9 @@ CLAIM_CHUNK = 200
 StepHook = Callable[[str, str], None]
 
 
-def _no_hook(_step: str, _batch_id: str) -> None:
-    return None
+def _crash_hook(step: str, _batch_id: str) -> None:
+    """The default hook: SIGKILL at ``step`` if ``GREENPROOF_CRASH_AT`` names it (fault-injection tests)."""
+    crash_point(step)
 
 
 def register_plants_on_chain(session: Session, chain: CertificateChain, codes: Iterable[str] | None = None, *,
@@ -121,7 +125,7 @@ def issue(
     intervals: Iterable[IntervalShares],
     interval_s: int = 900,
     mode: str = "anchor",
-    on_step: StepHook = _no_hook,
+    on_step: StepHook = _crash_hook,
 ) -> IssuanceBatch:
     """Build a batch (or find the one with the same inputs) and drive it to ``confirmed``.
 
@@ -155,7 +159,7 @@ def issue(
 
 
 def resume_unfinished(factory: sessionmaker[Session], chain: CertificateChain, *,
-                      on_step: StepHook = _no_hook) -> list[IssuanceBatch]:
+                      on_step: StepHook = _crash_hook) -> list[IssuanceBatch]:
     """Drive every ``pending`` or ``sent`` batch to ``confirmed``, oldest period first."""
     with factory() as session:
         ids = list(session.scalars(select(IssuanceBatch.batch_id)
@@ -165,7 +169,7 @@ def resume_unfinished(factory: sessionmaker[Session], chain: CertificateChain, *
 
 
 def send_and_confirm(factory: sessionmaker[Session], chain: CertificateChain, batch_id: str, *,
-                     on_step: StepHook = _no_hook, grid_s: int = 900) -> IssuanceBatch:
+                     on_step: StepHook = _crash_hook, grid_s: int = 900) -> IssuanceBatch:
     """Send a stored batch unless the chain already has it, then confirm it from the chain.
 
     Raises

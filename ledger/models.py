@@ -305,6 +305,8 @@ class RetirementRow(Base):
     embedded_mwh: Mapped[float] = mapped_column(Float)
     amount_wh: Mapped[int] = mapped_column(BigInteger)
     state: Mapped[str] = mapped_column(String(16))
+    #: What the ledger reference hashes (the provenance claim), stored with the intent for a rerun (0007).
+    claim_document: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, onupdate=utc_now)
 
@@ -330,6 +332,8 @@ class RetirementLine(Base):
     retirement_id: Mapped[int] = mapped_column(ForeignKey("retirements.id", ondelete="CASCADE"), index=True)
     leaf_id: Mapped[int] = mapped_column(ForeignKey("allocation_leaves.id"), index=True)
     chain_claim_ref: Mapped[str] = mapped_column(String(HASH_LEN), index=True)
+    #: The part (transaction) the line belongs to: batch id or "minted", "/k" chunk, "@n" attempt (0007).
+    part: Mapped[str | None] = mapped_column(String(96))
     amount_wh: Mapped[int] = mapped_column(BigInteger)
     tx_hash: Mapped[str | None] = mapped_column(String(HASH_LEN))
     block_number: Mapped[int | None] = mapped_column(BigInteger)
