@@ -71,7 +71,7 @@ StepHook = Callable[[str, str], None]
 
 
 def _crash_hook(step: str, _batch_id: str) -> None:
-    """The default hook: SIGKILL at ``step`` if ``GREENPROOF_CRASH_AT`` names it (fault-injection tests)."""
+    """SIGKILL at ``step`` if ``GREENPROOF_CRASH_AT`` names it: the default hook (fault-injection tests)."""
     crash_point(step)
 
 
