@@ -19,12 +19,33 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .errors import LedgerError
+from .errors import DatabaseUnavailableError, LedgerError
 
-__all__ = ["make_engine", "make_session_factory", "normalise_url", "session_scope", "upgrade"]
+__all__ = [
+    "database_unavailable",
+    "make_engine",
+    "make_session_factory",
+    "normalise_url",
+    "session_scope",
+    "upgrade",
+]
+
+
+def database_unavailable(exc: BaseException) -> DatabaseUnavailableError | None:
+    """Return the one-line :class:`DatabaseUnavailableError` of a driver error that says the database is unusable.
+
+    Operational and interface errors (server unreachable or gone, read-only or full file, disk I/O,
+    lock timeouts) qualify; integrity and programming errors do not (``None``).
+    """
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return None
+    reason = str(exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc).strip()
+    reason = reason.splitlines()[0] if reason else type(exc).__name__
+    return DatabaseUnavailableError(f"the ledger database is unavailable ({reason}): fix the server or the disk "
+                                    "(space, permissions) and run the command again; it continues where it stopped")
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -64,7 +85,7 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     """
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):  # a URI names a file
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -108,6 +129,9 @@ def upgrade(url: str | URL | Engine, revision: str = "head") -> None:
                 config.attributes["connection"] = connection
                 command.upgrade(config, revision)
         except SQLAlchemyError as exc:
+            unavailable = database_unavailable(exc)
+            if unavailable is not None:
+                raise unavailable from exc
             raise LedgerError(f"migrating {engine.url.render_as_string(hide_password=True)} to {revision} "
                               f"failed: {exc}") from exc
         finally:

@@ -4,6 +4,7 @@ Every error derives from :class:`LedgerError`, itself a
 :class:`~greenproof.attribution.errors.GreenproofError`::
 
     LedgerError
+    ├── DatabaseUnavailableError  the database cannot be reached or written (server down, read-only or full disk)
     ├── MeterDataError          a meter reading is invalid; nothing of its batch was written
     ├── UnknownRecordError      a plant, firm, batch or leaf code/id is not in the ledger
     ├── AllocationError         shares or caps cannot be split into leaves (shares > 1, negative)
@@ -25,6 +26,7 @@ __all__ = [
     "AllocationError",
     "BatchError",
     "ClaimRefReusedError",
+    "DatabaseUnavailableError",
     "InsufficientCertificatesError",
     "IssuanceError",
     "LeafFileError",
@@ -37,6 +39,14 @@ __all__ = [
 
 class LedgerError(GreenproofError):
     """Root of the ledger's errors: bad meter data, inconsistent records, refused operations."""
+
+
+class DatabaseUnavailableError(LedgerError):
+    """The ledger database cannot be reached or written: server down, read-only file, full disk, lock timeout.
+
+    Nothing half-done is left behind: every step commits on its own, so a rerun once the database
+    is back continues where the run stopped.
+    """
 
 
 class MeterDataError(LedgerError, ValueError):

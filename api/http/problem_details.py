@@ -24,6 +24,7 @@ from greenproof.grids.errors import GridError
 from greenproof.ledger.errors import (
     AllocationError,
     BatchError,
+    DatabaseUnavailableError,
     IssuanceError,
     LeafFileError,
     LedgerError,
@@ -92,6 +93,7 @@ _STATUS_BY_ERROR: tuple[tuple[type[GreenproofError], int], ...] = (
     (BatchError, 409),
     (IssuanceError, 409),
     (ContractRevertError, 409),
+    (DatabaseUnavailableError, 503),
     (LedgerError, 409),  # the rest of the ledger's refusals: registry conflicts (code, address, device taken)
     (ChainError, 502),
     (GridError, 500),  # the park model failed to solve an interval: the server's fault, logged
