@@ -106,12 +106,19 @@ def register_plants_on_chain(session: Session, chain: CertificateChain, codes: I
     for plant in session.scalars(query):
         on_chain = chain.plant(plant.id)
         if on_chain is None:
-            chain.register_plant(plant.id, plant.code, plant.technology, plant.renewable,
-                                 round(plant.capacity_mw * 1_000_000), grid_s, plant.location_code)
-            registered.append(plant.code)
-        elif on_chain.plant_key != plant_key(plant.code):
+            try:
+                chain.register_plant(plant.id, plant.code, plant.technology, plant.renewable,
+                                     round(plant.capacity_mw * 1_000_000), grid_s, plant.location_code)
+                registered.append(plant.code)
+                continue
+            except ContractRevertError as exc:  # another process registered it meanwhile: check it is this plant
+                if exc.name != "GreenCertificatePlantAlreadyRegistered":
+                    raise
+                on_chain = chain.plant(plant.id)
+        if on_chain is None or on_chain.plant_key != plant_key(plant.code):
+            key = f"0x{on_chain.plant_key.hex()}" if on_chain is not None else "?"
             raise IssuanceError(f"plant {plant.code!r} is #{plant.id} in the ledger, but the chain holds another plant "
-                                f"(key 0x{on_chain.plant_key.hex()}) under #{plant.id}: this ledger does not belong to "
+                                f"(key {key}) under #{plant.id}: this ledger does not belong to "
                                 f"contract {getattr(chain, 'address', '?')}")
     return registered
 
