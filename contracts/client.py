@@ -497,6 +497,20 @@ class ChainClient:
         """Return whether ``account`` holds ``ISSUER_ROLE``."""
         return bool(self._view("hasRole", keccak(text="ISSUER_ROLE"), to_checksum_address(account)))
 
+    def block_number(self) -> int:
+        """Return the number of the newest block."""
+        return int(self._tx.call(lambda: self._tx.web3.eth.block_number, "read the newest block number"))
+
+    def genesis_hash(self) -> str:
+        """Return the hash of block 0 as ``0x`` hex: it names the chain (a reset or replaced node changes it)."""
+        block = self._tx.call(lambda: self._tx.web3.eth.get_block(0), "read the genesis block")
+        return "0x" + bytes(block["hash"]).hex()
+
+    def code_hash(self) -> str:
+        """Return keccak256 of the contract's runtime code as ``0x`` hex (another contract there changes it)."""
+        code = self._tx.call(lambda: self._tx.web3.eth.get_code(self.address), f"read the code at {self.address}")
+        return "0x" + keccak(bytes(code)).hex()
+
     def chain_time(self) -> int:
         """Return the timestamp of the latest block, UNIX s: the clock expiry and batch periods are checked by."""
         return int(self._tx.call(lambda: self._tx.web3.eth.get_block("latest")["timestamp"], "read the latest block"))

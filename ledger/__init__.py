@@ -15,6 +15,7 @@ from .database import make_engine, make_session_factory, session_scope, upgrade
 from .errors import (
     AllocationError,
     BatchError,
+    ChainIdentityError,
     ClaimRefReusedError,
     DatabaseUnavailableError,
     InsufficientCertificatesError,
@@ -41,6 +42,7 @@ __all__ = [
     "AllocationError",
     "AuthorisationSigner",
     "BatchError",
+    "ChainIdentityError",
     "ClaimRefReusedError",
     "DatabaseUnavailableError",
     "Difference",

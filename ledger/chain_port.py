@@ -111,6 +111,28 @@ class CertificateChain(Protocol):
         """Return the holder's minted, unretired Wh of ``token_id``."""
         ...
 
+    @property
+    def address(self) -> str:
+        """Checksummed address of the contract."""
+        ...
+
+    @property
+    def chain_id(self) -> int:
+        """The node's chain id."""
+        ...
+
+    def block_number(self) -> int:
+        """Return the number of the newest block."""
+        ...
+
+    def genesis_hash(self) -> str:
+        """Return the hash of block 0 (``0x`` hex)."""
+        ...
+
+    def code_hash(self) -> str:
+        """Return keccak256 of the contract's runtime code (``0x`` hex)."""
+        ...
+
     def chain_time(self) -> int:
         """Return the latest block's timestamp, UNIX s."""
         ...

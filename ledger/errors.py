@@ -9,6 +9,7 @@ Every error derives from :class:`LedgerError`, itself a
     ├── UnknownRecordError      a plant, firm, batch or leaf code/id is not in the ledger
     ├── AllocationError         shares or caps cannot be split into leaves (shares > 1, negative)
     ├── BatchError              a batch cannot be built (missing readings, interval already issued)
+    ├── ChainIdentityError      the chain or contract is not the one the ledger was first used with
     ├── IssuanceError           the chain refused a batch or the DB and chain disagree on it
     ├── LeafFileError           a published leaf file is malformed or does not rebuild its root
     └── RetirementError         a claim or retirement is not allowed
@@ -25,6 +26,7 @@ from greenproof.attribution.errors import GreenproofError
 __all__ = [
     "AllocationError",
     "BatchError",
+    "ChainIdentityError",
     "ClaimRefReusedError",
     "DatabaseUnavailableError",
     "InsufficientCertificatesError",
@@ -63,6 +65,10 @@ class AllocationError(LedgerError, ValueError):
 
 class BatchError(LedgerError):
     """An issuance batch cannot be built (missing readings, an interval already issued)."""
+
+
+class ChainIdentityError(LedgerError):
+    """The node's genesis block or the contract's code differs from what the ledger recorded at first use."""
 
 
 class IssuanceError(LedgerError):

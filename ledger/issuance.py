@@ -41,6 +41,7 @@ from greenproof.contracts.merkle import commitment
 from greenproof.contracts.records import AnchoredBatch
 
 from .batches import IntervalShares, batch_by_id, batch_layout, build_batch, load_leaf_file
+from .chain_binding import check_chain_binding
 from .chain_port import CertificateChain, from_hex32
 from .database import session_scope
 from .errors import IssuanceError
@@ -51,6 +52,7 @@ __all__ = [
     "CLAIM_CHUNK",
     "DIRECT_MAX_LINES",
     "ISSUANCE_STEPS",
+    "RECHECK_BLOCKS",
     "StepHook",
     "issue",
     "register_plants_on_chain",
@@ -66,6 +68,9 @@ DIRECT_MAX_LINES = 800
 
 #: Most leaves per ``claimLeaves`` transaction (≈45k gas each with its proof).
 CLAIM_CHUNK = 200
+
+#: Blocks below the head within which confirmed anchors are read again on every run (rollback depth).
+RECHECK_BLOCKS = 64
 
 StepHook = Callable[[str, str], None]
 
@@ -154,6 +159,8 @@ def issue(
         From building the batch (nothing written).
     IssuanceError
         If the chain refuses the batch for good (the batch is marked ``failed``) or disagrees with it.
+    ChainIdentityError
+        If the chain is not the one the ledger was first used with (the batch stays ``pending``).
     ChainError
         If the node cannot be reached; the batch stays ``pending``/``sent`` for a rerun.
     """
@@ -162,17 +169,49 @@ def issue(
                             interval_s=interval_s, mode=mode)
         batch_id = batch.batch_id
     on_step("pending_written", batch_id)
+    check_chain_binding(factory, chain)
     return send_and_confirm(factory, chain, batch_id, on_step=on_step, grid_s=interval_s)
 
 
 def resume_unfinished(factory: sessionmaker[Session], chain: CertificateChain, *,
                       on_step: StepHook = _crash_hook) -> list[IssuanceBatch]:
-    """Drive every ``pending`` or ``sent`` batch to ``confirmed``, oldest period first."""
+    """Drive every ``pending`` or ``sent`` batch to ``confirmed``, oldest period first.
+
+    First, every batch confirmed within :data:`RECHECK_BLOCKS` of the head (or above it) is read
+    again from the chain: an anchor a node rollback dropped sends the batch again (back to
+    ``pending``), and one the chain now shows in another transaction or block is recorded as such.
+
+    Raises
+    ------
+    ChainIdentityError
+        If the chain is not the one the ledger was first used with (nothing is sent).
+    """
+    check_chain_binding(factory, chain)
+    _recheck_recent(factory, chain)
     with factory() as session:
         ids = list(session.scalars(select(IssuanceBatch.batch_id)
                                    .where(IssuanceBatch.state.in_([BatchState.PENDING, BatchState.SENT]))
                                    .order_by(IssuanceBatch.period_start_s)))
     return [send_and_confirm(factory, chain, batch_id, on_step=on_step) for batch_id in ids]
+
+
+def _recheck_recent(factory: sessionmaker[Session], chain: CertificateChain) -> None:
+    """Re-read recently confirmed anchors (a rollback may have dropped or moved them) and fix the rows."""
+    head = chain.block_number()
+    with factory() as session:
+        recent = list(session.scalars(select(IssuanceBatch).where(
+            IssuanceBatch.state == BatchState.CONFIRMED, IssuanceBatch.block_number > head - RECHECK_BLOCKS)))
+    for batch in recent:
+        since = max(0, min(batch.block_number or 0, head) - RECHECK_BLOCKS)
+        on_chain = chain.batch(from_hex32(batch.batch_id), from_block=since)
+        with session_scope(factory) as session:
+            stored = batch_by_id(session, batch.batch_id)
+            if on_chain is None:  # the node no longer holds the anchor: it is sent again
+                stored.state, stored.tx_hash, stored.block_number = BatchState.PENDING, None, None
+                stored.updated_at = utc_now()
+            elif (stored.tx_hash, stored.block_number) != (on_chain.tx_hash, on_chain.block_number):
+                stored.tx_hash, stored.block_number = on_chain.tx_hash, on_chain.block_number
+                stored.updated_at = utc_now()
 
 
 def send_and_confirm(factory: sessionmaker[Session], chain: CertificateChain, batch_id: str, *,
@@ -205,11 +244,11 @@ def send_and_confirm(factory: sessionmaker[Session], chain: CertificateChain, ba
             on_chain = chain.batch(from_hex32(batch_id), from_block=batch.block_number or 0)
             if on_chain is None:
                 raise IssuanceError(f"batch {batch_id} vanished from the chain while it was being read")
-        with session_scope(factory) as session:
+        with session_scope(factory) as session:  # the including transaction as the chain shows it, whatever was stored
             stored = batch_by_id(session, batch_id)
             if stored.state == BatchState.PENDING:
-                stored.state, stored.updated_at = BatchState.SENT, utc_now()
-                stored.tx_hash, stored.block_number = on_chain.tx_hash, on_chain.block_number
+                stored.state = BatchState.SENT
+            stored.tx_hash, stored.block_number, stored.updated_at = on_chain.tx_hash, on_chain.block_number, utc_now()
         on_step("sent_recorded", batch_id)
         _confirm(factory, chain, batch_id, on_chain)
         on_step("confirmed", batch_id)

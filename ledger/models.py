@@ -41,6 +41,7 @@ __all__ = [
     "BatchPlant",
     "BatchState",
     "CapLeafRow",
+    "ChainBindingRow",
     "ClaimRow",
     "Firm",
     "FirmIntervalResult",
@@ -417,3 +418,20 @@ class WebSessionRow(Base):
     key_id: Mapped[str] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class ChainBindingRow(Base):
+    """The chain and contract a ledger was first used with: later runs refuse any other (0007).
+
+    ``genesis_hash`` is the hash of block 0 (a node reset or replaced by another chain changes it);
+    ``code_hash`` is keccak256 of the contract's runtime code (another contract at the address changes it).
+    """
+
+    __tablename__ = "chain_bindings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    contract_address: Mapped[str] = mapped_column(String(ADDRESS_LEN), unique=True)
+    genesis_hash: Mapped[str] = mapped_column(String(HASH_LEN))
+    code_hash: Mapped[str] = mapped_column(String(HASH_LEN))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)

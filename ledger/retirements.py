@@ -49,6 +49,7 @@ from greenproof.contracts.transactor import PreparedTx
 from .authorisation import AuthorisationSigner
 from .batches import load_leaf_file
 from .canonical import canonical_json
+from .chain_binding import check_chain_binding
 from .chain_port import CertificateChain, from_hex32
 from .database import session_scope
 from .errors import ClaimRefReusedError, InsufficientCertificatesError, RetirementError
@@ -263,11 +264,14 @@ def retire(
     RetirementError
         If the signer is not the firm's account, the chain refuses a part (the message names the
         custom error and the Wh released), or the chain used a part's reference for other certificates.
+    ChainIdentityError
+        If the chain is not the one the ledger was first used with (nothing is written or sent).
     ChainError
         If the node cannot be reached: the intent and the hashes sent stay stored for a rerun.
     """
     intent = _Intent(firm_code, claim_ref, shipment, beneficiary, purpose, period_start_s, period_end_s,
                      claim_document)
+    check_chain_binding(factory, chain)
     with session_scope(factory) as session:
         firm = firm_by_code(session, firm_code)
         holder = _holder_of(firm_code, firm.address, holder_key, signer)
