@@ -51,7 +51,7 @@ from .batches import load_leaf_file
 from .canonical import canonical_json
 from .chain_binding import check_chain_binding
 from .chain_port import CertificateChain, from_hex32
-from .database import session_scope
+from .database import locked_scope, session_scope
 from .errors import ClaimRefReusedError, InsufficientCertificatesError, RetirementError
 from .holdings import Holding, holding_of_leaf, holdings
 from .leaf_file import LeafFile, hex32
@@ -64,6 +64,8 @@ __all__ = ["MINTED_PART", "PART_MAX_LEAVES", "Shipment", "claim_leaf", "part_cla
 MINTED_PART = "minted"
 #: Most leaves one retirement transaction takes (≈8–12k gas each: well inside a block).
 PART_MAX_LEAVES = 1000
+#: Lock under which retirement intents are written (certificates are picked by one process at a time).
+RETIREMENT_INTENT_LOCK = "retirement-intents"
 #: How long a relayed authorisation stays usable, seconds of block time.
 AUTHORISATION_TTL_S = 3600
 
@@ -262,8 +264,11 @@ def retire(
     InsufficientCertificatesError
         If the firm holds fewer active Wh in the period than the shipment needs (nothing written).
     RetirementError
-        If the signer is not the firm's account, the chain refuses a part (the message names the
-        custom error and the Wh released), or the chain used a part's reference for other certificates.
+        If the signer is not the firm's account; the firm has another (not failed) retirement of
+        the same shipment (its part references would be this one's; intents are written under a
+        database lock, so two processes cannot both start one); the chain refuses a part (the
+        message names the custom error and the Wh released); or the chain used a part's reference
+        for other certificates.
     ChainIdentityError
         If the chain is not the one the ledger was first used with (nothing is written or sent).
     ChainError
@@ -272,7 +277,7 @@ def retire(
     intent = _Intent(firm_code, claim_ref, shipment, beneficiary, purpose, period_start_s, period_end_s,
                      claim_document)
     check_chain_binding(factory, chain)
-    with session_scope(factory) as session:
+    with locked_scope(factory, RETIREMENT_INTENT_LOCK) as session:  # processes pick certificates in turn
         firm = firm_by_code(session, firm_code)
         holder = _holder_of(firm_code, firm.address, holder_key, signer)
         moment = now or datetime.fromtimestamp(chain.chain_time(), UTC)
@@ -312,6 +317,12 @@ def _store_intent(session: Session, intent: _Intent, firm_id: int, holder: str, 
             raise ClaimRefReusedError(f"claim reference {intent.claim_ref!r} was already used by an earlier "
                                       f"retirement ({retirement.state}, shipment {retirement.shipment_id!r})")
     else:
+        other = session.scalar(select(RetirementRow.claim_ref).where(
+            RetirementRow.firm_id == firm_id, RetirementRow.shipment_id == intent.shipment.shipment_id,
+            RetirementRow.state != "failed"))
+        if other is not None:  # its on-chain part references would be this one's: one retirement per shipment
+            raise RetirementError(f"firm {intent.firm_code!r} already retires shipment "
+                                  f"{intent.shipment.shipment_id!r} under claim reference {other!r}: rerun that one")
         shipment = intent.shipment
         retirement = RetirementRow(
             claim_ref=intent.claim_ref, firm_id=firm_id, beneficiary=intent.beneficiary,
