@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from greenproof.attribution.errors import AttributionError, GreenproofError, SnapshotError
 from greenproof.contracts.errors import ChainError, ContractRevertError
 from greenproof.grids.errors import GridError
+from greenproof.ledger.database import database_unavailable
 from greenproof.ledger.errors import (
     AllocationError,
     BatchError,
@@ -142,7 +143,14 @@ async def _domain_error(request: Request, exc: GreenproofError) -> JSONResponse:
 
 
 async def unexpected_problem(request: Request, exc: Exception) -> JSONResponse:
-    """Log an unexpected error and answer a 500 problem document without its details."""
+    """Log an unexpected error and answer a 500 problem document without its details.
+
+    A database driver error saying the database is unusable (unreachable, read-only, full) is
+    answered as :class:`~greenproof.ledger.errors.DatabaseUnavailableError`: 503, one sentence.
+    """
+    unavailable = database_unavailable(exc)
+    if unavailable is not None:
+        return await _domain_error(request, unavailable)
     _log.error("unexpected error on %s", request.url.path, exc_info=exc)
     return _response(request, 500, "an unexpected error occurred; it has been logged")
 

@@ -100,3 +100,21 @@ def test_only_unusable_databases_are_unavailable() -> None:
     assert isinstance(database_unavailable(full), DatabaseUnavailableError)
     assert "(database or disk is full)" in str(database_unavailable(full))
     assert database_unavailable(IntegrityError("INSERT …", {}, Exception("UNIQUE constraint failed"))) is None
+
+
+def test_the_http_api_answers_an_unusable_database_with_503() -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from greenproof.api.http.problem_details import install_problem_handlers
+
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/write")
+    def write() -> None:
+        raise OperationalError("INSERT …", {}, Exception("attempt to write a readonly database"))
+
+    answer = TestClient(app, raise_server_exceptions=False).get("/write")
+    assert answer.status_code == 503
+    assert "(attempt to write a readonly database)" in answer.json()["detail"]
