@@ -457,7 +457,10 @@ def _send(factory: sessionmaker[Session], chain: CertificateChain, claim_ref: st
         prepared.append(_prepare(chain, part, file, part.expected(file), holder, holder_key, signer, nonce + offset,
                                  deadline))
 
+    sent_now: set[int] = set()
+
     def sent(index: int, tx_hash: str) -> None:
+        sent_now.add(index)
         with session_scope(factory) as session:
             for line, _ in todo[index].lines:
                 session.get_one(RetirementLine, line.id).tx_hash = tx_hash
@@ -465,23 +468,26 @@ def _send(factory: sessionmaker[Session], chain: CertificateChain, claim_ref: st
     try:
         results = chain.send_many(prepared, on_sent=sent)
     except ContractRevertError as exc:
-        _release(factory, chain, claim_ref, todo, files, holder, exc)
+        _release(factory, chain, claim_ref, todo, files, holder, sent_now, exc)
     crash_point("receipt_received")
     for part, result in zip(todo, results, strict=True):
         _record(factory, part, result.tx_hash, result.block_number)
 
 
 def _release(factory: sessionmaker[Session], chain: CertificateChain, claim_ref: str, todo: Sequence[_Part],
-             files: dict[str | None, LeafFile], holder: str, exc: ContractRevertError) -> NoReturn:
-    """After a refusal: keep the parts that landed, delete the lines of the others; raise one line saying so."""
-    landed_wh, released_wh, refused = 0, 0, []
-    for part in todo:
+             files: dict[str | None, LeafFile], holder: str, sent_now: set[int], exc: ContractRevertError) -> NoReturn:
+    """After a refusal: record the parts that landed, release the lines of those not sent; raise one line saying so.
+
+    A part sent in this run that has not landed (yet) keeps its lines: it may still be mined, and
+    the next run adopts it, or finds it refused before sending and releases it then.
+    """
+    released_wh, refused = 0, []
+    for index, part in enumerate(todo):
         if chain.claim_ref_used(holder, part.claim.claim_ref):
             file = files.get(part.batch_id) if part.batch_id is not None else None
             event = _adoptable_event(chain, claim_ref, part, holder, part.expected(file))
             _record(factory, part, event.tx_hash, event.block_number)
-            landed_wh += part.amount_wh
-        else:
+        elif index not in sent_now:
             refused.append(part.name)
             released_wh += part.amount_wh
     with session_scope(factory) as session:
@@ -492,10 +498,11 @@ def _release(factory: sessionmaker[Session], chain: CertificateChain, claim_ref:
         kept_wh = sum(line.amount_wh for line in retirement.lines)
         if not retirement.lines:
             retirement.state, retirement.updated_at = "failed", utc_now()
-    outcome = (f"{kept_wh} Wh retired stay recorded (rerun with the same reference to retire the rest)" if kept_wh
+    outcome = (f"{kept_wh} Wh sent or retired stay recorded (rerun with the same reference to finish)" if kept_wh
                else "nothing was retired (the retirement is marked failed)")
-    raise RetirementError(f"retirement {claim_ref!r}: the chain refused part {refused[0] if refused else '?'} "
-                          f"({exc}); released the {released_wh} Wh reserved for parts {', '.join(refused)}; "
+    which = refused[0] if refused else "(one sent in this run; rerun to settle it)"
+    raise RetirementError(f"retirement {claim_ref!r}: the chain refused part {which} ({exc}); released the "
+                          f"{released_wh} Wh reserved for parts not sent ({', '.join(refused) or 'none'}); "
                           f"{outcome}") from exc
 
 
