@@ -43,7 +43,7 @@ from .records import (
     bytes32,
     text32,
 )
-from .transactor import PreparedTx, Transactor, TxResult, account_of, connect_web3, tx_result
+from .transactor import PreparedTx, SentHook, Transactor, TxResult, account_of, connect_web3, tx_result
 
 __all__ = ["DEFAULT_PRODUCTION_MONTH_OFFSET_S", "DEFAULT_VALIDITY_MONTHS", "ChainClient"]
 
@@ -377,18 +377,19 @@ class ChainClient:
         (receipt,) = self._tx.send_all([prepared], self.address, "latest")
         return tx_result(receipt)
 
-    def send_many(self, prepared: Sequence[PreparedTx]) -> list[TxResult]:
+    def send_many(self, prepared: Sequence[PreparedTx], *, on_sent: SentHook | None = None) -> list[TxResult]:
         """Send prepared transactions back to back without waiting, then wait for all receipts.
 
         Gas is estimated against the pending state, so a transaction may depend on the ones before
-        it; order is preserved (consecutive nonces per sender).
+        it; order is preserved (consecutive nonces per sender). ``on_sent(i, tx_hash)`` is called
+        as soon as the node accepted transaction ``i`` (before any receipt).
 
         Raises
         ------
         ContractRevertError
             If one would revert (those before it are sent, none after) or did revert on-chain.
         """
-        return [tx_result(r) for r in self._tx.send_all(prepared, self.address, "pending")]
+        return [tx_result(r) for r in self._tx.send_all(prepared, self.address, "pending", on_sent=on_sent)]
 
     # -- views ----------------------------------------------------------------------------------
 
@@ -495,6 +496,20 @@ class ChainClient:
     def has_issuer_role(self, account: str) -> bool:
         """Return whether ``account`` holds ``ISSUER_ROLE``."""
         return bool(self._view("hasRole", keccak(text="ISSUER_ROLE"), to_checksum_address(account)))
+
+    def block_number(self) -> int:
+        """Return the number of the newest block."""
+        return int(self._tx.call(lambda: self._tx.web3.eth.block_number, "read the newest block number"))
+
+    def genesis_hash(self) -> str:
+        """Return the hash of block 0 as ``0x`` hex: it names the chain (a reset or replaced node changes it)."""
+        block = self._tx.call(lambda: self._tx.web3.eth.get_block(0), "read the genesis block")
+        return "0x" + bytes(block["hash"]).hex()
+
+    def code_hash(self) -> str:
+        """Return keccak256 of the contract's runtime code as ``0x`` hex (another contract there changes it)."""
+        code = self._tx.call(lambda: self._tx.web3.eth.get_code(self.address), f"read the code at {self.address}")
+        return "0x" + keccak(bytes(code)).hex()
 
     def chain_time(self) -> int:
         """Return the timestamp of the latest block, UNIX s: the clock expiry and batch periods are checked by."""

@@ -6,13 +6,23 @@ revert raises :class:`~greenproof.contracts.errors.ContractRevertError` (the dec
 before anything is sent; a transaction that still fails on-chain is replayed with ``eth_call`` on
 its parent block to decode why. :meth:`Transactor.send_all` pipelines (send all, then wait for all
 receipts) for throughput.
+
+One key's transactions are serialised across processes: reading its next nonce and sending hold
+an exclusive lock file per (chain id, sender) in the temporary folder (``fcntl.flock``, released by
+the kernel if the process dies), so two ``greenproof`` processes with one key never draw the same
+nonce; a "nonce too low" answer (a sender outside this machine) re-reads the nonce and re-signs.
+The hash of every accepted transaction is handed to ``on_sent`` before its receipt is awaited.
 """
 
 from __future__ import annotations
 
+import fcntl
+import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from eth_abi import decode
@@ -23,12 +33,45 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3Exception
 
+from .crash_points import crash_point
 from .errors import ChainError, ContractRevertError
 
-__all__ = ["PreparedTx", "Transactor", "TxResult", "abi_type", "account_of", "connect_web3", "plain", "tx_result"]
+__all__ = [
+    "PreparedTx",
+    "SentHook",
+    "Transactor",
+    "TxResult",
+    "abi_type",
+    "account_of",
+    "connect_web3",
+    "nonce_lock",
+    "plain",
+    "tx_result",
+]
 
 _RECEIPT_TIMEOUT_S = 120.0
 _RECEIPT_POLL_S = 0.002
+#: Times a "nonce too low" answer is retried with a freshly read nonce.
+_NONCE_RETRIES = 3
+
+#: Called with (index in the batch sent, ``0x`` transaction hash) once the node accepted a transaction.
+SentHook = Callable[[int, str], None]
+
+
+@contextmanager
+def nonce_lock(chain_id: int, address: str) -> Iterator[None]:
+    """Hold the exclusive cross-process lock of ``address``'s nonces on chain ``chain_id``.
+
+    A lock file ``greenproof-nonce-<chain id>-<address>.lock`` in the temporary folder, locked with
+    ``flock``: the kernel releases it when the holder exits, however it dies.
+    """
+    path = Path(tempfile.gettempdir()) / f"greenproof-nonce-{chain_id}-{address.lower()}.lock"
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)
@@ -137,12 +180,33 @@ class Transactor:
                   for t, v in zip(types, decode(types, data[4:]), strict=True)]
         return ContractRevertError(entry["name"], tuple(values), data)
 
-    def send_all(self, prepared: Sequence[PreparedTx], to: str | None, block: str) -> list[Any]:
-        """Send each transaction with consecutive nonces per sender, then wait for every receipt."""
+    def send_all(self, prepared: Sequence[PreparedTx], to: str | None, block: str, *,
+                 on_sent: SentHook | None = None) -> list[Any]:
+        """Send each transaction with consecutive nonces per sender, then wait for every receipt.
+
+        The senders' nonce locks (:func:`nonce_lock`) are held while nonces are read and the
+        transactions sent, not while receipts are awaited. ``on_sent(i, tx_hash)`` is called as soon
+        as the node accepted transaction ``i``.
+        """
         gas_price = self.call(lambda: self.web3.eth.gas_price, "read the gas price")
         nonces: dict[str, int] = {}
-        hashes = [self._sign_and_send(p, to, gas_price, block, nonces) for p in prepared]
+        hashes: list[bytes] = []
+        with self._nonce_locks({str(account_of(p.sender_key).address) for p in prepared}):
+            for index, p in enumerate(prepared):
+                hashes.append(self._sign_and_send(p, to, gas_price, block, nonces))
+                if on_sent is not None:
+                    on_sent(index, "0x" + hashes[-1].hex())
+                crash_point("transaction_sent")
         return [self._wait(tx_hash, p) for tx_hash, p in zip(hashes, prepared, strict=True)]
+
+    @contextmanager
+    def _nonce_locks(self, addresses: set[str]) -> Iterator[None]:
+        if not addresses:
+            yield
+            return
+        first, *rest = sorted(addresses)  # a fixed order: two processes never wait on each other's locks
+        with nonce_lock(self.chain_id, first), self._nonce_locks(set(rest)):
+            yield
 
     def _sign_and_send(self, prepared: PreparedTx, to: str | None, gas_price: int, block: str,
                        nonces: dict[str, int]) -> bytes:
@@ -152,14 +216,23 @@ class Transactor:
         if to is not None:
             tx["to"] = to
         tx["gas"] = self.call(lambda: self.web3.eth.estimate_gas(tx, block), prepared.description)  # type: ignore[arg-type]
-        if address not in nonces:
-            nonces[address] = self.call(lambda: self.web3.eth.get_transaction_count(account.address, "pending"),
-                                        f"read the nonce of {address}")
-        tx.update(gasPrice=gas_price, nonce=nonces[address])
-        nonces[address] += 1
-        signed = account.sign_transaction(tx)
-        return bytes(self.call(lambda: self.web3.eth.send_raw_transaction(signed.raw_transaction),
-                               prepared.description))
+        for attempt in range(_NONCE_RETRIES + 1):
+            if address not in nonces:
+                nonces[address] = self.call(lambda: self.web3.eth.get_transaction_count(account.address, "pending"),
+                                            f"read the nonce of {address}")
+            tx.update(gasPrice=gas_price, nonce=nonces[address])
+            raw = bytes(account.sign_transaction(tx).raw_transaction)
+            try:
+                tx_hash = bytes(self.call(lambda raw=raw: self.web3.eth.send_raw_transaction(raw),  # type: ignore[misc]
+                                          prepared.description))
+            except ChainError as exc:
+                if "nonce too low" not in str(exc).lower() or attempt == _NONCE_RETRIES:
+                    raise
+                del nonces[address]  # someone else used it: read the next free nonce again and re-sign
+                continue
+            nonces[address] += 1
+            return tx_hash
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     def _wait(self, tx_hash: bytes, prepared: PreparedTx) -> Any:
         deadline = time.monotonic() + _RECEIPT_TIMEOUT_S
@@ -179,12 +252,22 @@ class Transactor:
             return None
 
     def _replay_failure(self, receipt: Any, prepared: PreparedTx) -> ChainError:
-        """Re-run a failed transaction with eth_call on the state before its block to decode the revert."""
+        """Re-run a failed transaction with eth_call to decode the revert.
+
+        First on the state before its block; if it passes there, an earlier transaction of the
+        same block made it fail (a duplicate sent twice), so it is re-run on the state after the
+        block, which holds that transaction's effect. Only a transaction that passes both and used
+        all its gas is reported as out of gas.
+        """
         tx = self.web3.eth.get_transaction(receipt["transactionHash"])
         call = {"from": tx["from"], "to": tx["to"], "data": tx["input"], "gas": tx["gas"]}
-        try:
-            self.web3.eth.call(call, receipt["blockNumber"] - 1)  # type: ignore[arg-type]
-        except ContractLogicError as exc:
-            return self.revert_error(exc)
-        return ChainError(f"transaction 0x{bytes(receipt['transactionHash']).hex()} ({prepared.description}) "
-                          f"failed in block {receipt['blockNumber']} without a revert reason (out of gas?)")
+        where = f"transaction 0x{bytes(receipt['transactionHash']).hex()} ({prepared.description})"
+        for block in (receipt["blockNumber"] - 1, receipt["blockNumber"]):
+            try:
+                self.web3.eth.call(call, block)  # type: ignore[arg-type]
+            except ContractLogicError as exc:
+                return self.revert_error(exc)
+        if receipt["gasUsed"] >= tx["gas"]:
+            return ChainError(f"{where} ran out of gas in block {receipt['blockNumber']} ({tx['gas']} gas)")
+        return ChainError(f"{where} failed in block {receipt['blockNumber']}, and replaying it before and after "
+                          "that block gives no revert reason")

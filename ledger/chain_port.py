@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from greenproof.contracts.events import ChainEvent
 from greenproof.contracts.merkle import BatchLayout
 from greenproof.contracts.records import AnchoredBatch, BatchHeader, LeafRef, PlantInfo, RetirementClaim
-from greenproof.contracts.transactor import PreparedTx, TxResult
+from greenproof.contracts.transactor import PreparedTx, SentHook, TxResult
 
 __all__ = ["CertificateChain", "from_hex32"]
 
@@ -95,8 +95,8 @@ class CertificateChain(Protocol):
         """Return the holder's current authorisation nonce."""
         ...
 
-    def send_many(self, prepared: Sequence[PreparedTx]) -> list[TxResult]:
-        """Send prepared transactions pipelined, wait for all receipts."""
+    def send_many(self, prepared: Sequence[PreparedTx], *, on_sent: SentHook | None = None) -> list[TxResult]:
+        """Send prepared transactions pipelined (``on_sent(i, tx_hash)`` as each is accepted); wait for receipts."""
         ...
 
     def is_leaf_claimed(self, holder: str, plant_index: int, interval_start_s: int) -> bool:
@@ -109,6 +109,28 @@ class CertificateChain(Protocol):
 
     def balance_of(self, holder: str, token_id: int) -> int:
         """Return the holder's minted, unretired Wh of ``token_id``."""
+        ...
+
+    @property
+    def address(self) -> str:
+        """Checksummed address of the contract."""
+        ...
+
+    @property
+    def chain_id(self) -> int:
+        """The node's chain id."""
+        ...
+
+    def block_number(self) -> int:
+        """Return the number of the newest block."""
+        ...
+
+    def genesis_hash(self) -> str:
+        """Return the hash of block 0 (``0x`` hex)."""
+        ...
+
+    def code_hash(self) -> str:
+        """Return keccak256 of the contract's runtime code (``0x`` hex)."""
         ...
 
     def chain_time(self) -> int:

@@ -9,6 +9,8 @@ from an installed wheel.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import as_file, files
@@ -17,14 +19,44 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .errors import LedgerError
+from .errors import DatabaseUnavailableError, LedgerError
 
-__all__ = ["make_engine", "make_session_factory", "normalise_url", "session_scope", "upgrade"]
+__all__ = [
+    "MIGRATION_LOCK",
+    "PARK_REGISTRY_LOCK",
+    "database_lock",
+    "database_unavailable",
+    "locked_scope",
+    "make_engine",
+    "make_session_factory",
+    "normalise_url",
+    "session_scope",
+    "upgrade",
+]
+
+#: Name of the lock migrations run under.
+MIGRATION_LOCK = "migrations"
+#: Name of the lock registering the park's plants and firms runs under.
+PARK_REGISTRY_LOCK = "park-registry"
+
+
+def database_unavailable(exc: BaseException) -> DatabaseUnavailableError | None:
+    """Return the one-line :class:`DatabaseUnavailableError` of a driver error that says the database is unusable.
+
+    Operational and interface errors (server unreachable or gone, read-only or full file, disk I/O,
+    lock timeouts) qualify; integrity and programming errors do not (``None``).
+    """
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return None
+    reason = str(exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc).strip()
+    reason = reason.splitlines()[0] if reason else type(exc).__name__
+    return DatabaseUnavailableError(f"the ledger database is unavailable ({reason}): fix the server or the disk "
+                                    "(space, permissions) and run the command again; it continues where it stopped")
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -64,7 +96,7 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     """
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):  # a URI names a file
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -84,6 +116,51 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+def _lock_key(name: str) -> int:
+    """Return the signed 64-bit PostgreSQL advisory-lock key of ``name`` (``greenproof:`` namespaced)."""
+    return int.from_bytes(hashlib.sha256(f"greenproof:{name}".encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def _sqlite_file_lock(engine: Engine, name: str) -> Iterator[None]:
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or engine.url.query.get("uri"):
+        yield
+        return
+    with open(f"{database}.{name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def database_lock(connection: Connection, name: str) -> Iterator[None]:
+    """Hold the cross-process lock ``name`` of the database ``connection`` is on, until its transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock (``pg_advisory_xact_lock``), so every process
+    reaching the database takes turns, whichever machine it runs on. SQLite: an exclusive
+    ``flock`` on ``<database file>.<name>.lock`` beside the file (processes of one machine share a
+    SQLite file). Either is released by the server or the kernel if the holder dies.
+    """
+    with _sqlite_file_lock(connection.engine, name):
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(name)})
+        yield
+
+
+@contextmanager
+def locked_scope(factory: sessionmaker[Session], name: str) -> Iterator[Session]:
+    """Like :func:`session_scope`, holding :func:`database_lock` ``name`` until the transaction commits.
+
+    For check-then-insert work that several processes may start at once (registering the park):
+    the second waits, then finds what the first wrote.
+    """
+    with factory() as session, session.begin(), database_lock(session.connection(), name):
+        yield session
+
+
 def upgrade(url: str | URL | Engine, revision: str = "head") -> None:
     """Apply the ledger's Alembic migrations up to ``revision`` (default: the newest).
 
@@ -94,8 +171,13 @@ def upgrade(url: str | URL | Engine, revision: str = "head") -> None:
     revision : str
         Alembic revision id or ``"head"``.
 
+    Migrations run once under :func:`database_lock` ``"migrations"``: processes starting together
+    on a fresh database take turns, and the later ones find the schema at ``revision``.
+
     Raises
     ------
+    DatabaseUnavailableError
+        If the database cannot be reached or written.
     LedgerError
         If the migration fails (the database error is chained).
     """
@@ -104,10 +186,13 @@ def upgrade(url: str | URL | Engine, revision: str = "head") -> None:
         config = Config()
         config.set_main_option("script_location", str(script_location))
         try:
-            with engine.begin() as connection:
+            with engine.begin() as connection, database_lock(connection, MIGRATION_LOCK):
                 config.attributes["connection"] = connection
                 command.upgrade(config, revision)
         except SQLAlchemyError as exc:
+            unavailable = database_unavailable(exc)
+            if unavailable is not None:
+                raise unavailable from exc
             raise LedgerError(f"migrating {engine.url.render_as_string(hide_password=True)} to {revision} "
                               f"failed: {exc}") from exc
         finally:

@@ -4,10 +4,12 @@ Every error derives from :class:`LedgerError`, itself a
 :class:`~greenproof.attribution.errors.GreenproofError`::
 
     LedgerError
+    ├── DatabaseUnavailableError  the database cannot be reached or written (server down, read-only or full disk)
     ├── MeterDataError          a meter reading is invalid; nothing of its batch was written
     ├── UnknownRecordError      a plant, firm, batch or leaf code/id is not in the ledger
     ├── AllocationError         shares or caps cannot be split into leaves (shares > 1, negative)
     ├── BatchError              a batch cannot be built (missing readings, interval already issued)
+    ├── ChainIdentityError      the chain or contract is not the one the ledger was first used with
     ├── IssuanceError           the chain refused a batch or the DB and chain disagree on it
     ├── LeafFileError           a published leaf file is malformed or does not rebuild its root
     └── RetirementError         a claim or retirement is not allowed
@@ -24,7 +26,9 @@ from greenproof.attribution.errors import GreenproofError
 __all__ = [
     "AllocationError",
     "BatchError",
+    "ChainIdentityError",
     "ClaimRefReusedError",
+    "DatabaseUnavailableError",
     "InsufficientCertificatesError",
     "IssuanceError",
     "LeafFileError",
@@ -37,6 +41,14 @@ __all__ = [
 
 class LedgerError(GreenproofError):
     """Root of the ledger's errors: bad meter data, inconsistent records, refused operations."""
+
+
+class DatabaseUnavailableError(LedgerError):
+    """The ledger database cannot be reached or written: server down, read-only file, full disk, lock timeout.
+
+    Nothing half-done is left behind: every step commits on its own, so a rerun once the database
+    is back continues where the run stopped.
+    """
 
 
 class MeterDataError(LedgerError, ValueError):
@@ -53,6 +65,10 @@ class AllocationError(LedgerError, ValueError):
 
 class BatchError(LedgerError):
     """An issuance batch cannot be built (missing readings, an interval already issued)."""
+
+
+class ChainIdentityError(LedgerError):
+    """The node's genesis block or the contract's code differs from what the ledger recorded at first use."""
 
 
 class IssuanceError(LedgerError):

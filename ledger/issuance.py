@@ -21,7 +21,9 @@ after the transaction) are recorded from their ``LeavesClaimed`` event after che
 and amount. A confirmed direct batch whose claims were cut short is completed on the next run.
 
 Fault injection: ``on_step`` is called with the name of each completed step
-(:data:`ISSUANCE_STEPS`) and the batch id; raising from it simulates a crash right there.
+(:data:`ISSUANCE_STEPS`) and the batch id; raising from it simulates a crash right there. By
+default it is :func:`greenproof.contracts.crash_points.crash_point`, which SIGKILLs the process
+at the step ``GREENPROOF_CRASH_AT`` names (and does nothing when it is unset).
 """
 
 from __future__ import annotations
@@ -32,12 +34,14 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from greenproof.contracts.crash_points import crash_point
 from greenproof.contracts.errors import ContractRevertError
 from greenproof.contracts.leaves import AllocationLeaf, plant_key
 from greenproof.contracts.merkle import commitment
 from greenproof.contracts.records import AnchoredBatch
 
 from .batches import IntervalShares, batch_by_id, batch_layout, build_batch, load_leaf_file
+from .chain_binding import check_chain_binding
 from .chain_port import CertificateChain, from_hex32
 from .database import session_scope
 from .errors import IssuanceError
@@ -48,6 +52,7 @@ __all__ = [
     "CLAIM_CHUNK",
     "DIRECT_MAX_LINES",
     "ISSUANCE_STEPS",
+    "RECHECK_BLOCKS",
     "StepHook",
     "issue",
     "register_plants_on_chain",
@@ -64,11 +69,15 @@ DIRECT_MAX_LINES = 800
 #: Most leaves per ``claimLeaves`` transaction (≈45k gas each with its proof).
 CLAIM_CHUNK = 200
 
+#: Blocks below the head within which confirmed anchors are read again on every run (rollback depth).
+RECHECK_BLOCKS = 64
+
 StepHook = Callable[[str, str], None]
 
 
-def _no_hook(_step: str, _batch_id: str) -> None:
-    return None
+def _crash_hook(step: str, _batch_id: str) -> None:
+    """SIGKILL at ``step`` if ``GREENPROOF_CRASH_AT`` names it: the default hook (fault-injection tests)."""
+    crash_point(step)
 
 
 def register_plants_on_chain(session: Session, chain: CertificateChain, codes: Iterable[str] | None = None, *,
@@ -102,12 +111,19 @@ def register_plants_on_chain(session: Session, chain: CertificateChain, codes: I
     for plant in session.scalars(query):
         on_chain = chain.plant(plant.id)
         if on_chain is None:
-            chain.register_plant(plant.id, plant.code, plant.technology, plant.renewable,
-                                 round(plant.capacity_mw * 1_000_000), grid_s, plant.location_code)
-            registered.append(plant.code)
-        elif on_chain.plant_key != plant_key(plant.code):
+            try:
+                chain.register_plant(plant.id, plant.code, plant.technology, plant.renewable,
+                                     round(plant.capacity_mw * 1_000_000), grid_s, plant.location_code)
+                registered.append(plant.code)
+                continue
+            except ContractRevertError as exc:  # another process registered it meanwhile: check it is this plant
+                if exc.name != "GreenCertificatePlantAlreadyRegistered":
+                    raise
+                on_chain = chain.plant(plant.id)
+        if on_chain is None or on_chain.plant_key != plant_key(plant.code):
+            key = f"0x{on_chain.plant_key.hex()}" if on_chain is not None else "?"
             raise IssuanceError(f"plant {plant.code!r} is #{plant.id} in the ledger, but the chain holds another plant "
-                                f"(key 0x{on_chain.plant_key.hex()}) under #{plant.id}: this ledger does not belong to "
+                                f"(key {key}) under #{plant.id}: this ledger does not belong to "
                                 f"contract {getattr(chain, 'address', '?')}")
     return registered
 
@@ -121,7 +137,7 @@ def issue(
     intervals: Iterable[IntervalShares],
     interval_s: int = 900,
     mode: str = "anchor",
-    on_step: StepHook = _no_hook,
+    on_step: StepHook = _crash_hook,
 ) -> IssuanceBatch:
     """Build a batch (or find the one with the same inputs) and drive it to ``confirmed``.
 
@@ -143,6 +159,8 @@ def issue(
         From building the batch (nothing written).
     IssuanceError
         If the chain refuses the batch for good (the batch is marked ``failed``) or disagrees with it.
+    ChainIdentityError
+        If the chain is not the one the ledger was first used with (the batch stays ``pending``).
     ChainError
         If the node cannot be reached; the batch stays ``pending``/``sent`` for a rerun.
     """
@@ -151,12 +169,25 @@ def issue(
                             interval_s=interval_s, mode=mode)
         batch_id = batch.batch_id
     on_step("pending_written", batch_id)
+    check_chain_binding(factory, chain)
     return send_and_confirm(factory, chain, batch_id, on_step=on_step, grid_s=interval_s)
 
 
 def resume_unfinished(factory: sessionmaker[Session], chain: CertificateChain, *,
-                      on_step: StepHook = _no_hook) -> list[IssuanceBatch]:
-    """Drive every ``pending`` or ``sent`` batch to ``confirmed``, oldest period first."""
+                      on_step: StepHook = _crash_hook) -> list[IssuanceBatch]:
+    """Drive every ``pending`` or ``sent`` batch to ``confirmed``, oldest period first.
+
+    First, every batch confirmed within :data:`RECHECK_BLOCKS` of the head (or above it) is read
+    again from the chain: an anchor a node rollback dropped sends the batch again (back to
+    ``pending``), and one the chain now shows in another transaction or block is recorded as such.
+
+    Raises
+    ------
+    ChainIdentityError
+        If the chain is not the one the ledger was first used with (nothing is sent).
+    """
+    check_chain_binding(factory, chain)
+    _recheck_recent(factory, chain)
     with factory() as session:
         ids = list(session.scalars(select(IssuanceBatch.batch_id)
                                    .where(IssuanceBatch.state.in_([BatchState.PENDING, BatchState.SENT]))
@@ -164,8 +195,27 @@ def resume_unfinished(factory: sessionmaker[Session], chain: CertificateChain, *
     return [send_and_confirm(factory, chain, batch_id, on_step=on_step) for batch_id in ids]
 
 
+def _recheck_recent(factory: sessionmaker[Session], chain: CertificateChain) -> None:
+    """Re-read recently confirmed anchors (a rollback may have dropped or moved them) and fix the rows."""
+    head = chain.block_number()
+    with factory() as session:
+        recent = list(session.scalars(select(IssuanceBatch).where(
+            IssuanceBatch.state == BatchState.CONFIRMED, IssuanceBatch.block_number > head - RECHECK_BLOCKS)))
+    for batch in recent:
+        since = max(0, min(batch.block_number or 0, head) - RECHECK_BLOCKS)
+        on_chain = chain.batch(from_hex32(batch.batch_id), from_block=since)
+        with session_scope(factory) as session:
+            stored = batch_by_id(session, batch.batch_id)
+            if on_chain is None:  # the node no longer holds the anchor: it is sent again
+                stored.state, stored.tx_hash, stored.block_number = BatchState.PENDING, None, None
+                stored.updated_at = utc_now()
+            elif (stored.tx_hash, stored.block_number) != (on_chain.tx_hash, on_chain.block_number):
+                stored.tx_hash, stored.block_number = on_chain.tx_hash, on_chain.block_number
+                stored.updated_at = utc_now()
+
+
 def send_and_confirm(factory: sessionmaker[Session], chain: CertificateChain, batch_id: str, *,
-                     on_step: StepHook = _no_hook, grid_s: int = 900) -> IssuanceBatch:
+                     on_step: StepHook = _crash_hook, grid_s: int = 900) -> IssuanceBatch:
     """Send a stored batch unless the chain already has it, then confirm it from the chain.
 
     Raises
@@ -194,11 +244,11 @@ def send_and_confirm(factory: sessionmaker[Session], chain: CertificateChain, ba
             on_chain = chain.batch(from_hex32(batch_id), from_block=batch.block_number or 0)
             if on_chain is None:
                 raise IssuanceError(f"batch {batch_id} vanished from the chain while it was being read")
-        with session_scope(factory) as session:
+        with session_scope(factory) as session:  # the including transaction as the chain shows it, whatever was stored
             stored = batch_by_id(session, batch_id)
             if stored.state == BatchState.PENDING:
-                stored.state, stored.updated_at = BatchState.SENT, utc_now()
-                stored.tx_hash, stored.block_number = on_chain.tx_hash, on_chain.block_number
+                stored.state = BatchState.SENT
+            stored.tx_hash, stored.block_number, stored.updated_at = on_chain.tx_hash, on_chain.block_number, utc_now()
         on_step("sent_recorded", batch_id)
         _confirm(factory, chain, batch_id, on_chain)
         on_step("confirmed", batch_id)

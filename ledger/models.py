@@ -41,6 +41,7 @@ __all__ = [
     "BatchPlant",
     "BatchState",
     "CapLeafRow",
+    "ChainBindingRow",
     "ClaimRow",
     "Firm",
     "FirmIntervalResult",
@@ -305,6 +306,8 @@ class RetirementRow(Base):
     embedded_mwh: Mapped[float] = mapped_column(Float)
     amount_wh: Mapped[int] = mapped_column(BigInteger)
     state: Mapped[str] = mapped_column(String(16))
+    #: What the ledger reference hashes (the provenance claim), stored with the intent for a rerun (0007).
+    claim_document: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now, onupdate=utc_now)
 
@@ -330,6 +333,8 @@ class RetirementLine(Base):
     retirement_id: Mapped[int] = mapped_column(ForeignKey("retirements.id", ondelete="CASCADE"), index=True)
     leaf_id: Mapped[int] = mapped_column(ForeignKey("allocation_leaves.id"), index=True)
     chain_claim_ref: Mapped[str] = mapped_column(String(HASH_LEN), index=True)
+    #: The part (transaction) the line belongs to: batch id or "minted", "/k" chunk, "@n" attempt (0007).
+    part: Mapped[str | None] = mapped_column(String(96))
     amount_wh: Mapped[int] = mapped_column(BigInteger)
     tx_hash: Mapped[str | None] = mapped_column(String(HASH_LEN))
     block_number: Mapped[int | None] = mapped_column(BigInteger)
@@ -413,3 +418,20 @@ class WebSessionRow(Base):
     key_id: Mapped[str] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class ChainBindingRow(Base):
+    """The chain and contract a ledger was first used with: later runs refuse any other (0007).
+
+    ``genesis_hash`` is the hash of block 0 (a node reset or replaced by another chain changes it);
+    ``code_hash`` is keccak256 of the contract's runtime code (another contract at the address changes it).
+    """
+
+    __tablename__ = "chain_bindings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    contract_address: Mapped[str] = mapped_column(String(ADDRESS_LEN), unique=True)
+    genesis_hash: Mapped[str] = mapped_column(String(HASH_LEN))
+    code_hash: Mapped[str] = mapped_column(String(HASH_LEN))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)

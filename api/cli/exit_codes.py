@@ -26,11 +26,12 @@ EXIT_UNAVAILABLE = 3
 
 
 def exit_code_of(error: GreenproofError) -> int:
-    """Return the exit code of a domain error: 3 for an unreachable service, 2 for anything the input caused.
+    """Return the exit code of a domain error: 3 for an unreachable service or database, 2 for what the input caused.
 
     A misconfigured chain (malformed contract address, no contract there, another chain id) is bad
-    input. Chain errors can only have been raised once :mod:`greenproof.contracts.errors` is loaded,
-    so it is read from :data:`sys.modules` rather than imported (importing it would load web3).
+    input. Chain and ledger errors can only have been raised once :mod:`greenproof.contracts.errors`
+    or :mod:`greenproof.ledger.errors` is loaded, so they are read from :data:`sys.modules` rather
+    than imported (importing them would load web3 and SQLAlchemy).
     """
     if isinstance(error, ChainMisconfiguredError):
         return EXIT_BAD_INPUT
@@ -38,6 +39,9 @@ def exit_code_of(error: GreenproofError) -> int:
         return EXIT_UNAVAILABLE
     chain_errors = sys.modules.get("greenproof.contracts.errors")
     if chain_errors is not None and isinstance(error, chain_errors.ChainError):
+        return EXIT_UNAVAILABLE
+    ledger_errors = sys.modules.get("greenproof.ledger.errors")
+    if ledger_errors is not None and isinstance(error, ledger_errors.DatabaseUnavailableError):
         return EXIT_UNAVAILABLE
     return EXIT_BAD_INPUT
 
@@ -51,8 +55,19 @@ def fail(code: int, message: str) -> NoReturn:
 
 @contextmanager
 def exit_codes() -> Iterator[None]:
-    """Turn domain errors into one line on stderr and the documented exit code."""
+    """Turn domain errors into one line on stderr and the documented exit code.
+
+    A database driver error saying the database is unusable (server unreachable, read-only or
+    full SQLite file) is the "unavailable" exit 3 too; SQLAlchemy is looked up in
+    :data:`sys.modules`, as any such error can only come once it is loaded.
+    """
     try:
         yield
     except GreenproofError as exc:
         fail(exit_code_of(exc), str(exc))
+    except Exception as exc:
+        database = sys.modules.get("greenproof.ledger.database")
+        unavailable = database.database_unavailable(exc) if database is not None else None
+        if unavailable is None:
+            raise
+        fail(EXIT_UNAVAILABLE, str(unavailable))

@@ -21,9 +21,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from greenproof.attribution.errors import AttributionError, GreenproofError, SnapshotError
 from greenproof.contracts.errors import ChainError, ContractRevertError
 from greenproof.grids.errors import GridError
+from greenproof.ledger.database import database_unavailable
 from greenproof.ledger.errors import (
     AllocationError,
     BatchError,
+    DatabaseUnavailableError,
     IssuanceError,
     LeafFileError,
     LedgerError,
@@ -92,6 +94,7 @@ _STATUS_BY_ERROR: tuple[tuple[type[GreenproofError], int], ...] = (
     (BatchError, 409),
     (IssuanceError, 409),
     (ContractRevertError, 409),
+    (DatabaseUnavailableError, 503),
     (LedgerError, 409),  # the rest of the ledger's refusals: registry conflicts (code, address, device taken)
     (ChainError, 502),
     (GridError, 500),  # the park model failed to solve an interval: the server's fault, logged
@@ -140,7 +143,14 @@ async def _domain_error(request: Request, exc: GreenproofError) -> JSONResponse:
 
 
 async def unexpected_problem(request: Request, exc: Exception) -> JSONResponse:
-    """Log an unexpected error and answer a 500 problem document without its details."""
+    """Log an unexpected error and answer a 500 problem document without its details.
+
+    A database driver error saying the database is unusable (unreachable, read-only, full) is
+    answered as :class:`~greenproof.ledger.errors.DatabaseUnavailableError`: 503, one sentence.
+    """
+    unavailable = database_unavailable(exc)
+    if unavailable is not None:
+        return await _domain_error(request, unavailable)
     _log.error("unexpected error on %s", request.url.path, exc_info=exc)
     return _response(request, 500, "an unexpected error occurred; it has been logged")
 

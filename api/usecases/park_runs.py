@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from greenproof.ledger.database import session_scope
+from greenproof.ledger.database import PARK_REGISTRY_LOCK, locked_scope, session_scope
 from greenproof.ledger.errors import BatchError
 from greenproof.ledger.models import MeterReadingRow, Plant
 
@@ -24,8 +24,10 @@ def run_attribution(factory: sessionmaker[Session], issuer_key: str, start: date
                     progress: bool = False) -> AttributionRun:
     """Register the park (if needed), solve and trace ``[start, end)``, and store results and a pending batch.
 
-    Everything is written in one transaction: on any error nothing is. Without ``simulated_meters``
-    the uploaded readings are checked before the (long) power-flow solve.
+    The park is registered first in a transaction of its own under the ledger's ``park-registry``
+    lock (processes starting together on a fresh ledger take turns; the later find it registered).
+    Everything else is written in one transaction: on any error nothing is. Without
+    ``simulated_meters`` the uploaded readings are checked before the (long) power-flow solve.
 
     Raises
     ------
@@ -33,8 +35,9 @@ def run_attribution(factory: sessionmaker[Session], issuer_key: str, start: date
         Naming the period, interval or reading at fault.
     """
     check_interval_grid(start, end)
-    with session_scope(factory) as session:
+    with locked_scope(factory, PARK_REGISTRY_LOCK) as session:
         register_park(session, issuer_key)
+    with session_scope(factory) as session:
         if not simulated_meters:
             check_uploaded_readings(session, start, end)
         return attribute_period(session, simulate_period(start, end, seed=seed, progress=progress),

@@ -93,7 +93,10 @@ def issue_provenance(factory: sessionmaker[Session], client: ChainClient, issuer
     """Retire ``firm_code``'s certificates of the consumption period for ``shipment`` and store its record.
 
     The firm's custodial key (:func:`greenproof.api.usecases.park_setup.firm_account_key`) signs the
-    retirement; its gas is topped up by the issuer first.
+    retirement; its gas is topped up by the issuer first. The claim (with its nonce) is stored with
+    the retirement's intent before any transaction, so asking again for the same shipment with the
+    same terms resumes an interrupted retirement, rebuilds a record the process died before
+    writing, or returns the record already stored — never a second retirement.
 
     Raises
     ------
@@ -104,7 +107,8 @@ def issue_provenance(factory: sessionmaker[Session], client: ChainClient, issuer
     ProvenanceRecordError
         If the firm's ledger account is not its custodial account (its key is unknown here).
     ShipmentAlreadyRetiredError
-        If the firm already has a (not failed) retirement for this shipment id: one claim per shipment.
+        If the firm already has a (not failed) retirement for this shipment id on other terms
+        (period, amount, beneficiary, purpose, product…): one claim per shipment.
     """
     Period.nonempty(consumption_start, consumption_end)
     firm_code = canonical_firm_code(firm_code)
@@ -114,30 +118,30 @@ def issue_provenance(factory: sessionmaker[Session], client: ChainClient, issuer
         if Account.from_key(holder_key).address != firm.address:
             raise ProvenanceRecordError(f"firm {firm_code}: account {firm.address} is not its custodial account; "
                                         "this registry cannot sign its retirements")
-        earlier = session.scalar(select(RetirementRow.claim_ref).where(
-            RetirementRow.firm_id == firm.id, RetirementRow.shipment_id == shipment.shipment_id,
-            RetirementRow.state != "failed"))
-        if earlier is not None:
-            raise ShipmentAlreadyRetiredError(f"firm {firm_code} already retired certificates for shipment "
-                                              f"{shipment.shipment_id!r} (claim reference {earlier})")
-        claim = ProvenanceClaim(
+        asked = ProvenanceClaim(
             firm_code=firm_code, holder=firm.address, beneficiary=beneficiary or firm.name_en, purpose=purpose,
             consumption_start_s=int(consumption_start.timestamp()), consumption_end_s=int(consumption_end.timestamp()),
-            shipment=shipment, chain_id=chain_id_of(client), contract=client.address,
-            nonce=secrets.token_hex(16))
-    claim_ref = claim_reference(claim)
-    ensure_gas(client, claim.holder, issuer_key)
+            shipment=shipment, chain_id=chain_id_of(client), contract=client.address, nonce=secrets.token_hex(16))
+        earlier = session.scalars(select(RetirementRow).where(
+            RetirementRow.firm_id == firm.id, RetirementRow.shipment_id == shipment.shipment_id,
+            RetirementRow.state != "failed")).first()
+        claim = asked if earlier is None else _same_claim(earlier, asked)
+        claim_ref = claim_reference(claim)
+        stored = session.scalar(select(ProvenanceRecordRow.record_json)
+                                .where(ProvenanceRecordRow.claim_ref == claim_ref))
+        if stored is not None:
+            return ProvenanceRecord.model_validate_json(stored)
+    if earlier is None or earlier.state == "pending":
+        ensure_gas(client, claim.holder, issuer_key)
+        retire(factory, client, firm_code=firm_code, claim_ref=claim_ref,
+               shipment=Shipment(shipment.shipment_id, shipment.product, shipment.quantity, shipment.quantity_unit,
+                                 shipment.destination, shipment.embedded_electricity_mwh),
+               beneficiary=claim.beneficiary, purpose=claim.purpose, period_start_s=claim.consumption_start_s,
+               period_end_s=claim.consumption_end_s, holder_key=holder_key,
+               claim_document=canonical_json(claim.model_dump(mode="json")).decode("utf-8"),
+               validity_months=rule.validity_months, tz=rule.production_month_tz)
     with factory() as session:
-        try:
-            retirement = retire(
-                session, client, firm_code=firm_code, claim_ref=claim_ref,
-                shipment=Shipment(shipment.shipment_id, shipment.product, shipment.quantity, shipment.quantity_unit,
-                                  shipment.destination, shipment.embedded_electricity_mwh),
-                beneficiary=claim.beneficiary, purpose=claim.purpose, period_start_s=claim.consumption_start_s,
-                period_end_s=claim.consumption_end_s, holder_key=holder_key,
-                validity_months=rule.validity_months, tz=rule.production_month_tz)
-        finally:
-            session.commit()  # the ledger keeps a consistent partial state after a failed line: keep it
+        retirement = session.scalars(select(RetirementRow).where(RetirementRow.claim_ref == claim_ref)).one()
         record = ProvenanceRecord(format=PROVENANCE_FORMAT, claim_ref=claim_ref, claim=claim,
                                   retired_wh=retirement.amount_wh, lines=_lines(session, retirement, files),
                                   verify_url=verify_url(public_base_url, claim_ref))
@@ -145,6 +149,23 @@ def issue_provenance(factory: sessionmaker[Session], client: ChainClient, issuer
                                         record_json=canonical_json(record.model_dump(mode="json")).decode("utf-8")))
         session.commit()
     return record
+
+
+def _same_claim(earlier: RetirementRow, asked: ProvenanceClaim) -> ProvenanceClaim:
+    """Return the claim stored with an earlier retirement of the shipment if ``asked`` repeats it (nonce aside).
+
+    Raises
+    ------
+    ShipmentAlreadyRetiredError
+        If the earlier retirement was asked on other terms, or stored no claim (made before claims were stored).
+    """
+    stored = (ProvenanceClaim.model_validate_json(earlier.claim_document)
+              if earlier.claim_document is not None else None)
+    if stored is None or stored.model_copy(update={"nonce": asked.nonce}) != asked:
+        raise ShipmentAlreadyRetiredError(f"firm {asked.firm_code} already retired certificates for shipment "
+                                          f"{asked.shipment.shipment_id!r} on other terms (claim reference "
+                                          f"{earlier.claim_ref}); one claim per shipment")
+    return stored
 
 
 def load_record(session: Session, claim_ref: str) -> ProvenanceRecord:

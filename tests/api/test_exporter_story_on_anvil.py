@@ -141,11 +141,16 @@ def test_meter_upload_to_verified_provenance(story: tuple[TestClient, Keys, Chai
                       ).content.startswith(b"%PDF")
     assert client.get(f"/exporter/retirements/{record['claim_ref']}", headers=keys.of("auditor")).status_code == 403
 
-    # One claim per shipment: the same shipment id cannot be retired twice.
+    # One claim per shipment: asking again on the same terms returns the same record and burns nothing more;
+    # the same shipment id on other terms is refused, naming the claim that holds it.
     again = client.post("/exporter/retirements", headers=keys.of("exporter"), json={
         "shipment": SHIPMENT, "consumption_start": PERIOD["start"], "consumption_end": PERIOD["end"]})
-    assert again.status_code == 409
-    assert record["claim_ref"] in again.json()["detail"]
+    assert again.status_code == 201 and again.json() == record
+    other = client.post("/exporter/retirements", headers=keys.of("exporter"), json={
+        "shipment": {**SHIPMENT, "quantity": SHIPMENT["quantity"] + 1}, "consumption_start": PERIOD["start"],
+        "consumption_end": PERIOD["end"]})
+    assert other.status_code == 409
+    assert record["claim_ref"] in other.json()["detail"]
 
     # Retiring more than the firm holds is a conflict naming the shortfall; nothing is burnt.
     too_much = client.post("/exporter/retirements", headers=keys.of("exporter"), json={

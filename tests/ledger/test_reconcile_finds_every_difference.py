@@ -32,9 +32,9 @@ def busy(factory: sessionmaker[Session], issued: IssuanceBatch, fresh_chain: Cha
                         now=datetime(2025, 4, 1, tzinfo=UTC))
     with session_scope(factory) as session:
         claim_leaf(session, fresh_chain, held[-1].leaf_id)
-        retire(session, fresh_chain, firm_code="CRANES", claim_ref="R-1",
-               shipment=Shipment("BL-1", "steel", 10, "t", "Hamburg", 0.05), beneficiary="Cranes",
-               purpose="EU CBAM", period_start_s=T0, period_end_s=T0 + 3600, holder_key=firm_keys["CRANES"])
+    retire(factory, fresh_chain, firm_code="CRANES", claim_ref="R-1",
+           shipment=Shipment("BL-1", "steel", 10, "t", "Hamburg", 0.05), beneficiary="Cranes",
+           purpose="EU CBAM", period_start_s=T0, period_end_s=T0 + 3600, holder_key=firm_keys["CRANES"])
     return issued
 
 

@@ -84,9 +84,9 @@ def test_holder_verification_reports_claims_and_retirements_from_events(
         held = holdings(session, CRANES, period_start_s=T0, period_end_s=T0 + 3600, now=now)
     with session_scope(factory) as session:
         claim_leaf(session, fresh_chain, held[-1].leaf_id)
-        retire(session, fresh_chain, firm_code="CRANES", claim_ref="R-1",
-               shipment=Shipment("BL-1", "steel", 10, "t", "Hamburg", 0.05), beneficiary="Cranes",
-               purpose="EU CBAM", period_start_s=T0, period_end_s=T0 + 3600, holder_key=firm_keys["CRANES"])
+    retire(factory, fresh_chain, firm_code="CRANES", claim_ref="R-1",
+           shipment=Shipment("BL-1", "steel", 10, "t", "Hamburg", 0.05), beneficiary="Cranes",
+           purpose="EU CBAM", period_start_s=T0, period_end_s=T0 + 3600, holder_key=firm_keys["CRANES"])
     result = verify_holder(fresh_chain, [published(factory, issued.batch_id)], CRANES, period_start_s=T0,
                            period_end_s=T0 + 3600)
     assert result.ok

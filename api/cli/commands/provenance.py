@@ -41,7 +41,9 @@ def retire(
 
     Active certificates of the period are retired oldest first until they cover the embedded
     electricity; the record holds the claim, every retired leaf with its Merkle proofs and
-    transactions, and the public verify URL. Check it with `greenproof verify FILE`.
+    transactions, and the public verify URL. Check it with `greenproof verify FILE`. Interrupted,
+    the same command run again continues where it stopped; run after it finished, it writes the
+    same record again (the shipment id on other terms is refused).
     """
     from ...usecases.periods import Period
     from ...usecases.provenance import issue_provenance
