@@ -14,6 +14,11 @@ Resuming a ``pending`` or ``sent`` batch first asks the chain whether the batch 
 only if it is not is the transaction (re)sent. The contract registers a batch id once, so a
 process killed at any point and rerun ends with exactly one anchored batch per input.
 
+Storage (issue 16): once anchored, the batch's renewable storage charge records are recorded
+on-chain (:func:`~greenproof.ledger.storage_chain.record_charges`, step ``charges_recorded`` when
+there were any); in direct mode its discharge leaves are minted to their holders with its other
+leaves.
+
 Direct mode (contract v2 has no direct mint): the batch is anchored like any other, then every
 holder's leaves are claimed (minted to it) in the same run, one ``claimLeaves`` transaction per
 holder and up to :data:`CLAIM_CHUNK` leaves; leaves the chain already lists as claimed (a crash
@@ -43,6 +48,7 @@ from .database import session_scope
 from .errors import IssuanceError
 from .leaf_file import LeafFile, hex32
 from .models import AllocationLeafRow, BatchState, ClaimRow, IssuanceBatch, Plant, utc_now
+from .storage_chain import claim_discharges, record_charges
 
 __all__ = [
     "CLAIM_CHUNK",
@@ -202,8 +208,11 @@ def send_and_confirm(factory: sessionmaker[Session], chain: CertificateChain, ba
         on_step("sent_recorded", batch_id)
         _confirm(factory, chain, batch_id, on_chain)
         on_step("confirmed", batch_id)
+    if record_charges(factory, chain, batch_id):  # type: ignore[arg-type]  # ChainClient meets both protocols
+        on_step("charges_recorded", batch_id)
     if batch.mode == "direct":
         _claim_every_leaf(factory, chain, batch_id)
+        claim_discharges(factory, chain, batch_id)  # type: ignore[arg-type]
         on_step("claimed", batch_id)
     with factory() as session:
         return batch_by_id(session, batch_id)
