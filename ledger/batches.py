@@ -224,7 +224,7 @@ def build_batch(
                            shares)
     storage = plan_storage(session, starts=starts, flows=flows, leaves=leaves, firm_address=firm_address,
                            plant_codes={plant.id: plant.code for plant in all_plants.values()})
-    if not caps and not storage.leaves:
+    if not (caps or storage.charges or storage.discharges):  # storage records alone still move the state
         raise BatchError(f"no renewable generation in [{_iso(period_start_s)}, {_iso(period_end_s)}): "
                          "nothing to issue")
     file = LeafFile(batch_id=batch_id, input_hash=input_hash, root="", period_start_s=period_start_s,

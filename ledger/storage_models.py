@@ -58,7 +58,7 @@ class StorageUnit(Base):
 
 
 class StorageChargeRow(Base):
-    """A Storage Charge Record: ``charged_wh`` into a unit from one source in one interval; ``stored_wh`` deliverable."""
+    """A Storage Charge Record: ``charged_wh`` into a unit from one source in one interval, ``stored_wh`` usable."""
 
     __tablename__ = "storage_charge_records"
 
