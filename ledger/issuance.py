@@ -49,6 +49,7 @@ from .errors import IssuanceError
 from .leaf_file import LeafFile, hex32
 from .models import AllocationLeafRow, BatchState, ClaimRow, IssuanceBatch, Plant, utc_now
 from .storage_chain import claim_discharges, record_charges
+from .storage_records import storage_addresses
 
 __all__ = [
     "CLAIM_CHUNK",
@@ -266,9 +267,10 @@ def _claim_every_leaf(factory: sessionmaker[Session], chain: CertificateChain, b
         batch_pk = batch_by_id(session, batch_id).id
         claimed = set(session.scalars(select(AllocationLeafRow.leaf_hash).join(ClaimRow)
                                       .where(AllocationLeafRow.batch_pk == batch_pk)))
+        accounts = set(storage_addresses(session).values())  # charge records are recorded, never minted
     todo: defaultdict[str, list[AllocationLeaf]] = defaultdict(list)
     for leaf in file.tree.allocations:
-        if hex32(leaf.hash) not in claimed:
+        if hex32(leaf.hash) not in claimed and leaf.holder not in accounts:
             todo[leaf.holder].append(leaf)
     for holder, leaves in todo.items():
         on_chain = [x for x in leaves if chain.is_leaf_claimed(holder, x.plant_index, x.interval_start_s)]

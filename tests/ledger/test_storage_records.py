@@ -6,50 +6,24 @@ Expected numbers are computed by hand next to each case (85 % round trip: ``floo
 from __future__ import annotations
 
 import pytest
-from ledger_park import FIRM_ADDRESSES, OPERATOR, register_park
+from ledger_park import OPERATOR
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from storage_park import BESS_OPERATOR, LNG, T0, record_readings, register_storage_park, storage_day
 
 from greenproof.contracts.leaves import storage_account
 from greenproof.ledger.batches import IntervalShares, build_batch, load_leaf_file
 from greenproof.ledger.database import make_engine, make_session_factory, session_scope, upgrade
 from greenproof.ledger.errors import BatchError, LedgerError, UnknownRecordError
 from greenproof.ledger.leaf_file import LeafFile
-from greenproof.ledger.meters import MeterReading, ingest_readings
 from greenproof.ledger.storage_models import StorageChargeRow, StorageDischargeRow
 from greenproof.ledger.storage_records import StorageFlow, held_lots, register_storage
-
-T0 = 1_740_787_200  # 2025-03-01T00:00:00Z
-BESS_OPERATOR = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc"  # Anvil dev account 5
-LNG = FIRM_ADDRESSES["LNG"]
 
 
 def _factory(url: str = "sqlite://") -> sessionmaker[Session]:
     engine = make_engine(url)
     upgrade(engine)
     return make_session_factory(engine)
-
-
-def _setup(session: Session, rule: str) -> None:
-    register_park(session)
-    register_storage(session, code="BESS", name_en="Three Gorges grid-side storage", efficiency_ppm=850_000,
-                     operator_address=BESS_OPERATOR, device_id="storage:BESS", allocation_rule=rule)
-
-
-def _readings(session: Session, start: int, wh: dict[str, list[int]]) -> None:
-    ingest_readings(session, [MeterReading(code, start + 900 * i, 900, energy_wh=v)
-                              for code, values in wh.items() for i, v in enumerate(values)])
-
-
-def _park_day(session: Session) -> list[IntervalShares]:
-    """Three intervals: H2 charges 1 MWh, then PV 1 MWh plus 1 MWh without certificate, then a 1.275 MWh discharge."""
-    _readings(session, T0, {"H1": [0, 0, 0], "H2": [4_000_000, 0, 0], "H3": [0, 0, 0], "PV": [0, 2_000_000, 0]})
-    return [
-        IntervalShares(T0, {"H2": {"BESS": 0.25}}, storage={"BESS": StorageFlow(charged_wh=1_000_000)}),
-        IntervalShares(T0 + 900, {"PV": {"BESS": 0.5}}, storage={"BESS": StorageFlow(charged_wh=2_000_000)}),
-        IntervalShares(T0 + 1800, {}, storage={"BESS": StorageFlow(discharged_wh=1_275_000,
-                                                                   discharge_shares={"LNG": 0.6})}),
-    ]
 
 
 def _discharges(file: LeafFile) -> dict[tuple[str, int, str], int]:
@@ -69,8 +43,8 @@ def _discharges(file: LeafFile) -> dict[tuple[str, int, str], int]:
 def test_discharge_certificates_carry_their_origin_after_losses(rule: str, expected: dict) -> None:
     factory = _factory()
     with session_scope(factory) as session:
-        _setup(session, rule)
-        batch = build_batch(session, period_start_s=T0, period_end_s=T0 + 2700, intervals=_park_day(session))
+        register_storage_park(session, rule)
+        batch = build_batch(session, period_start_s=T0, period_end_s=T0 + 2700, intervals=storage_day(session))
         file = load_leaf_file(session, batch.batch_id)
         account = storage_account(1)
         # charging cancels the charged certificates: they are leaves of the storage account
@@ -94,13 +68,13 @@ def test_discharge_certificates_carry_their_origin_after_losses(rule: str, expec
 def test_state_of_charge_carries_to_the_next_days_batch_and_batches_go_in_time_order() -> None:
     factory = _factory()
     with session_scope(factory) as session:
-        _setup(session, "fifo")
-        day = _park_day(session)
+        register_storage_park(session, "fifo")
+        day = storage_day(session)
         build_batch(session, period_start_s=T0, period_end_s=T0 + 1800, intervals=day[:2])
         assert sorted(lot.held_wh for lot in held_lots(session, 1)) == [850_000, 850_000, 850_000]
         batch = build_batch(session, period_start_s=T0 + 1800, period_end_s=T0 + 2700, intervals=day[2:])
         assert _discharges(load_leaf_file(session, batch.batch_id))[("H2", T0, LNG)] == 510_000
-        _readings(session, T0 - 900, {"H1": [0], "H2": [0], "H3": [0], "PV": [0]})
+        record_readings(session, T0 - 900, {"H1": [0], "H2": [0], "H3": [0], "PV": [0]})
         with pytest.raises(BatchError, match=r"'BESS'.*time order"):
             build_batch(session, period_start_s=T0 - 900, period_end_s=T0, intervals=[
                 IntervalShares(T0 - 900, {}, storage={"BESS": StorageFlow(discharged_wh=1)})])
@@ -109,14 +83,14 @@ def test_state_of_charge_carries_to_the_next_days_batch_and_batches_go_in_time_o
 def test_storage_refusals_name_the_input() -> None:
     factory = _factory()
     with session_scope(factory) as session:
-        _setup(session, "fifo")
+        register_storage_park(session, "fifo")
         with pytest.raises(LedgerError, match="'BESS' is already registered"):
             register_storage(session, code="BESS", name_en="x", efficiency_ppm=1, operator_address=OPERATOR)
         with pytest.raises(LedgerError, match="'LNG' is a firm's code"):
             register_storage(session, code="LNG", name_en="x", efficiency_ppm=1, operator_address=OPERATOR)
         with pytest.raises(LedgerError, match="1000001"):
             register_storage(session, code="B2", name_en="x", efficiency_ppm=1_000_001, operator_address=OPERATOR)
-        _readings(session, T0, {"H1": [1], "H2": [1], "H3": [1], "PV": [1]})
+        record_readings(session, T0, {"H1": [1], "H2": [1], "H3": [1], "PV": [1]})
         with pytest.raises(UnknownRecordError, match="'B9'"):
             build_batch(session, period_start_s=T0, period_end_s=T0 + 900,
                         intervals=[IntervalShares(T0, {}, storage={"B9": StorageFlow(charged_wh=1)})])
