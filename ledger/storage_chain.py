@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from greenproof.contracts.leaves import AllocationLeaf, DischargeLeaf, storage_account
@@ -27,7 +27,7 @@ from .database import session_scope
 from .errors import InsufficientCertificatesError, IssuanceError
 from .leaf_file import hex32
 from .models import AllocationLeafRow, Firm
-from .storage_models import DischargeLeafRow, StorageChargeRow, StorageUnit
+from .storage_models import DischargeLeafRow, DischargeRetirementRow, StorageChargeRow, StorageUnit
 
 __all__ = [
     "StorageChain",
@@ -35,6 +35,8 @@ __all__ = [
     "record_charges",
     "register_storage_on_chain",
     "retire_discharges",
+    "storage_balances",
+    "storage_retired_by_ref",
 ]
 
 
@@ -207,4 +209,29 @@ def retire_discharges(factory: sessionmaker[Session], chain: StorageChain, *, fi
             row = session.get_one(DischargeLeafRow, row_id)
             row.retired_wh += take
             row.retire_tx_hash = result.tx_hash
+            session.add(DischargeRetirementRow(leaf_id=row_id, chain_claim_ref=hex32(claim.claim_ref), amount_wh=take,
+                                               tx_hash=result.tx_hash))
     return result
+
+
+def storage_retired_by_ref(session: Session) -> dict[tuple[str, str, str], int]:
+    """Return discharge Wh retired per (claim reference, holder, token id), for reconciliation."""
+    rows = session.execute(select(DischargeRetirementRow.chain_claim_ref, DischargeLeafRow.holder_address,
+                                  DischargeLeafRow.token_id, DischargeRetirementRow.amount_wh)
+                           .join(DischargeLeafRow, DischargeLeafRow.id == DischargeRetirementRow.leaf_id))
+    out: defaultdict[tuple[str, str, str], int] = defaultdict(int)
+    for ref, holder, token, wh in rows:
+        out[(ref, holder, token)] += int(wh)
+    return dict(out)
+
+
+def storage_balances(session: Session) -> dict[tuple[str, str], tuple[int, int]]:
+    """Return (minted, retired) discharge Wh per (holder, token id), for reconciliation."""
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    for holder, token, minted, retired in session.execute(
+            select(DischargeLeafRow.holder_address, DischargeLeafRow.token_id, func.sum(DischargeLeafRow.amount_wh),
+                   func.sum(DischargeLeafRow.retired_wh))
+            .where(DischargeLeafRow.claim_tx_hash.is_not(None))
+            .group_by(DischargeLeafRow.holder_address, DischargeLeafRow.token_id)):
+        out[(holder, token)] = (int(minted), int(retired))
+    return out

@@ -3,7 +3,8 @@
 The Granular Registry's storage vocabulary, kept as tables (units and conventions of :mod:`.models`):
 
 - :class:`StorageUnit` — a registered storage unit (its id is its on-chain storage index) with its
-  round-trip efficiency (ppm) and discharge allocation rule (``fifo`` / ``pro_rata``).
+  round-trip efficiency (ppm), discharge allocation rule (``fifo`` / ``pro_rata``) and the
+  deliverable energy it held when the ledger started tracking it (``opening_wh``, of unknown origin).
 - :class:`StorageChargeRow` — a **Storage Charge Record** (SCR): energy one source charged into a
   unit in one interval. For a renewable plant it cancels that plant-interval's certificates: the
   energy is an allocation leaf held by the unit's storage account (``leaf_id``), anchored in its
@@ -16,7 +17,8 @@ The Granular Registry's storage vocabulary, kept as tables (units and convention
   ``stored_wh`` minus its SARs in batches that did not fail.
 - :class:`DischargeLeafRow` — a Storage Discharge certificate leaf: Wh of one origin
   plant-interval discharged to one holder in a batch (its discharge tree), claimed on-chain with
-  ``claimDischarges``.
+  ``claimDischarges``; :class:`DischargeRetirementRow` — Wh of it retired under one on-chain claim
+  reference.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .models import ADDRESS_LEN, HASH_LEN, TOKEN_ID_LEN, Base, UtcDateTime, utc_
 
 __all__ = [
     "DischargeLeafRow",
+    "DischargeRetirementRow",
     "StorageAllocationRow",
     "StorageChargeRow",
     "StorageDischargeRow",
@@ -49,11 +52,13 @@ class StorageUnit(Base):
     efficiency_ppm: Mapped[int] = mapped_column(Integer)
     allocation_rule: Mapped[str] = mapped_column(String(16))
     operator_address: Mapped[str] = mapped_column(String(ADDRESS_LEN))
+    opening_wh: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
     __table_args__ = (
         CheckConstraint("efficiency_ppm > 0 AND efficiency_ppm <= 1000000", name="efficiency_in_range"),
         CheckConstraint("allocation_rule IN ('fifo', 'pro_rata')", name="rule_known"),
+        CheckConstraint("opening_wh >= 0", name="opening_non_negative"),
     )
 
 
@@ -141,3 +146,18 @@ class DischargeLeafRow(Base):
         CheckConstraint("amount_wh > 0", name="amount_positive"),
         CheckConstraint("retired_wh >= 0 AND retired_wh <= amount_wh", name="retired_within"),
     )
+
+
+class DischargeRetirementRow(Base):
+    """``amount_wh`` of a minted discharge leaf retired on-chain under ``chain_claim_ref`` (its holder's)."""
+
+    __tablename__ = "discharge_retirements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    leaf_id: Mapped[int] = mapped_column(ForeignKey("discharge_leaves.id"), index=True)
+    chain_claim_ref: Mapped[str] = mapped_column(String(HASH_LEN), index=True)
+    amount_wh: Mapped[int] = mapped_column(BigInteger)
+    tx_hash: Mapped[str] = mapped_column(String(HASH_LEN))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+    __table_args__ = (CheckConstraint("amount_wh > 0", name="amount_positive"),)

@@ -83,7 +83,8 @@ class StorageFlow:
 
 
 def register_storage(session: Session, *, code: str, name_en: str, efficiency_ppm: int, operator_address: str,
-                     device_id: str | None = None, allocation_rule: str = "fifo") -> StorageUnit:
+                     device_id: str | None = None, allocation_rule: str = "fifo",
+                     opening_wh: int = 0) -> StorageUnit:
     """Add a storage unit (flushed; its id is its on-chain storage index).
 
     Parameters
@@ -96,6 +97,9 @@ def register_storage(session: Session, *, code: str, name_en: str, efficiency_pp
         Snapshot device id of its charge and discharge rows.
     allocation_rule : {"fifo", "pro_rata"}
         Which stored energy a discharge takes (:mod:`greenproof.ledger.storage_allocation`).
+    opening_wh : int
+        Deliverable Wh the unit holds when tracking starts, of unknown origin: the first charge
+        record of its first batch with flows (one interval before it), drawn first by FIFO.
 
     Raises
     ------
@@ -111,8 +115,10 @@ def register_storage(session: Session, *, code: str, name_en: str, efficiency_pp
         raise LedgerError(f"storage unit {code!r} is already registered")
     if session.scalar(select(Firm.id).where(Firm.code == code)) is not None:
         raise LedgerError(f"storage unit code {code!r} is a firm's code: shares name both by code")
+    if isinstance(opening_wh, bool) or not isinstance(opening_wh, int) or opening_wh < 0:
+        raise LedgerError(f"storage {code!r}: opening energy {opening_wh!r} Wh must be a whole number >= 0")
     unit = StorageUnit(code=code, name_en=name_en, device_id=device_id, efficiency_ppm=efficiency_ppm,
-                       allocation_rule=allocation_rule,
+                       allocation_rule=allocation_rule, opening_wh=opening_wh,
                        operator_address=checksum_address(operator_address, f"storage {code!r} operator address"))
     session.add(unit)
     session.flush()
@@ -247,6 +253,11 @@ def plan_storage(session: Session, *, starts: range, flows: Mapping[int, Mapping
     for unit in active:
         _check_order(session, unit, starts.start)
         lots = held_lots(session, unit.id)
+        if unit.opening_wh and session.scalar(select(StorageChargeRow.id)
+                                              .where(StorageChargeRow.storage_id == unit.id).limit(1)) is None:
+            opening = starts.start - starts.step  # sorts before every charge of the batch
+            plan.charges.append((unit.id, 0, opening, unit.opening_wh, unit.opening_wh, None))
+            lots = [ChargeLot(opening, 0, unit.opening_wh)]
         for start in starts:
             flow = flows.get(start, {}).get(unit.code, StorageFlow())
             if flow.charged_wh < 0 or flow.discharged_wh < 0:
@@ -284,8 +295,8 @@ def storage_input(session: Session, flows: Mapping[int, Mapping[str, StorageFlow
     """Return the storage part of a batch's input hash (units' efficiency and rule, every flow), None without flows."""
     if not any(flows.values()):
         return None
-    units = {code: [ppm, rule] for code, ppm, rule in session.execute(
-        select(StorageUnit.code, StorageUnit.efficiency_ppm, StorageUnit.allocation_rule))}
+    units = {code: [ppm, rule, opening] for code, ppm, rule, opening in session.execute(
+        select(StorageUnit.code, StorageUnit.efficiency_ppm, StorageUnit.allocation_rule, StorageUnit.opening_wh))}
     return {"units": units,
             "flows": {str(start): {code: [flow.charged_wh, flow.discharged_wh, dict(flow.discharge_shares)]
                                    for code, flow in sorted(by_unit.items())}

@@ -4,7 +4,11 @@ One pass over the snapshots (streamed, storage provenance carried by a
 :class:`~greenproof.attribution.StorageLedger`) produces, per interval:
 
 - the holder shares of every renewable plant (:func:`greenproof.ledger.holder_shares.holder_shares`),
-  which the ledger turns into certificate leaves (:func:`greenproof.ledger.batches.build_batch`);
+  which the ledger turns into certificate leaves (:func:`greenproof.ledger.batches.build_batch`) —
+  a plant's share into the battery's charging goes to the battery's storage account (its charge
+  record) — and the battery's metered flows and discharge shares
+  (:func:`greenproof.ledger.holder_shares.storage_flows`), from which the ledger issues storage
+  discharge certificates with their origin;
 - each firm's consumption, traced renewable part and emissions (:mod:`greenproof.api.usecases.attribution_results`);
 - each sink's energy per technology, for the park Sankey (:mod:`greenproof.api.usecases.technology_flows`);
 - optionally, simulated meter readings of the renewable plants (their solved output), for runs
@@ -39,7 +43,7 @@ from greenproof.attribution import (
 from greenproof.attribution.technologies import EAST_CHINA_GRID_2022_T_PER_MWH
 from greenproof.ledger.batches import IntervalShares, build_batch
 from greenproof.ledger.canonical import snapshot_digest
-from greenproof.ledger.holder_shares import holder_shares, ledger_devices
+from greenproof.ledger.holder_shares import holder_shares, ledger_devices, storage_devices, storage_flows
 from greenproof.ledger.meters import MeterReading, ingest_readings
 from greenproof.ledger.models import FirmIntervalResult, TechnologyFlowRow
 
@@ -145,6 +149,8 @@ def attribute_period(session: Session, snapshots: Iterable[Snapshot], *, period_
         If a snapshot has no start time.
     """
     plant_devices, firm_devices = ledger_devices(session)
+    units = storage_devices(session)
+    sinks = {**firm_devices, **units}  # a plant's share into a battery's charging goes to its storage account
     factors = _emission_factors()
     intervals: list[IntervalShares] = []
     results: list[FirmIntervalResult] = []
@@ -167,8 +173,8 @@ def attribute_period(session: Session, snapshots: Iterable[Snapshot], *, period_
         if firm_columns is None:
             owners = np.array([firm_devices.get(str(d), "") for d in allocation.withdrawal_id])
             firm_columns = {firm: np.flatnonzero(owners == firm) for firm in sorted(set(firm_devices.values()))}
-        intervals.append(IntervalShares(start_s, holder_shares(allocation, plant_devices, firm_devices),
-                                        snapshot_digest(snapshot)))
+        intervals.append(IntervalShares(start_s, holder_shares(allocation, plant_devices, sinks),
+                                        snapshot_digest(snapshot), storage_flows(allocation, units, firm_devices)))
         results.extend(_firm_results(allocation, firm_columns, start_s, interval_s, factors))
         flows.extend(interval_flows(allocation, firm_devices, start_s, interval_s))
         if simulated_meters:

@@ -24,6 +24,7 @@ from greenproof.contracts.records import BatchHeader, DischargeRef, LeafRef, Ret
 from greenproof.ledger.batches import load_leaf_file
 from greenproof.ledger.database import session_scope
 from greenproof.ledger.issuance import issue
+from greenproof.ledger.reconcile import reconcile
 from greenproof.ledger.storage_chain import retire_discharges
 from greenproof.ledger.storage_models import DischargeLeafRow, StorageChargeRow
 
@@ -72,6 +73,8 @@ def test_charges_are_recorded_and_discharges_minted_then_one_retired(
     assert list(event.args["ids"]) == sorted([h2_token, pv_token])
     assert dict(zip(event.args["ids"], event.args["amountsWh"], strict=True)) == {h2_token: 510_000,
                                                                                     pv_token: 90_000}
+    with factory() as session:  # the ledger knows every discharge minted and retired
+        assert reconcile(session, fresh_chain) == []
 
 
 def test_the_chain_refuses_a_discharge_above_what_was_stored(

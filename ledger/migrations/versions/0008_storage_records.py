@@ -25,10 +25,12 @@ def upgrade() -> None:
         sa.Column("efficiency_ppm", sa.Integer(), nullable=False),
         sa.Column("allocation_rule", sa.String(length=16), nullable=False),
         sa.Column("operator_address", sa.String(length=42), nullable=False),
+        sa.Column("opening_wh", sa.BigInteger(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("efficiency_ppm > 0 AND efficiency_ppm <= 1000000",
                            name=op.f("ck_storage_units_efficiency_in_range")),
         sa.CheckConstraint("allocation_rule IN ('fifo', 'pro_rata')", name=op.f("ck_storage_units_rule_known")),
+        sa.CheckConstraint("opening_wh >= 0", name=op.f("ck_storage_units_opening_non_negative")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_storage_units")),
         sa.UniqueConstraint("code", name=op.f("uq_storage_units_code")),
         sa.UniqueConstraint("device_id", name=op.f("uq_storage_units_device_id")),
@@ -131,9 +133,25 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_discharge_leaves_batch_pk"), "discharge_leaves", ["batch_pk"])
     op.create_index(op.f("ix_discharge_leaves_holder_address"), "discharge_leaves", ["holder_address"])
+    op.create_table(
+        "discharge_retirements",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("leaf_id", sa.Integer(), nullable=False),
+        sa.Column("chain_claim_ref", sa.String(length=66), nullable=False),
+        sa.Column("amount_wh", sa.BigInteger(), nullable=False),
+        sa.Column("tx_hash", sa.String(length=66), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("amount_wh > 0", name=op.f("ck_discharge_retirements_amount_positive")),
+        sa.ForeignKeyConstraint(["leaf_id"], ["discharge_leaves.id"],
+                                name=op.f("fk_discharge_retirements_leaf_id_discharge_leaves")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_discharge_retirements")),
+    )
+    op.create_index(op.f("ix_discharge_retirements_leaf_id"), "discharge_retirements", ["leaf_id"])
+    op.create_index(op.f("ix_discharge_retirements_chain_claim_ref"), "discharge_retirements",
+                    ["chain_claim_ref"])
 
 
 def downgrade() -> None:
-    for table in ("discharge_leaves", "storage_allocation_records", "storage_discharge_records",
-                  "storage_charge_records", "storage_units"):
+    for table in ("discharge_retirements", "discharge_leaves", "storage_allocation_records",
+                  "storage_discharge_records", "storage_charge_records", "storage_units"):
         op.drop_table(table)
