@@ -20,6 +20,7 @@ from greenproof.ledger.models import Firm, IssuanceBatch
 from greenproof.ledger.storage_chain import claim_discharges, retire_discharges
 from greenproof.ledger.storage_models import DischargeLeafRow, StorageChargeRow, StorageDischargeRow
 
+from .custody import ensure_gas
 from .park_setup import firm_account_key
 
 __all__ = ["StorageDay", "retire_one_discharge", "storage_day"]
@@ -92,6 +93,7 @@ def retire_one_discharge(factory: sessionmaker[Session], client: ChainClient, is
     claim_discharges(factory, client, batch_id, holder=row.holder_address)
     claim = RetirementClaim(from_hex32(ref), firm.name_en, purpose, min(origin, start_s), max(origin + origin_s, end_s))
     if not client.claim_ref_used(row.holder_address, from_hex32(ref)):
+        ensure_gas(client, row.holder_address, issuer_key)
         retire_discharges(factory, client, firm_code=firm.code, amount_wh=amount, claim=claim,
                           holder_key=firm_account_key(issuer_key, firm.code))
     with factory() as session:
