@@ -38,7 +38,7 @@ from greenproof.contracts.leaves import AllocationLeaf, DischargeLeaf, storage_a
 from .allocation_leaves import split_cap
 from .errors import AllocationError, BatchError, LedgerError, UnknownRecordError
 from .leaf_file import hex32
-from .models import AllocationLeafRow, BatchState, Firm, IssuanceBatch
+from .models import AllocationLeafRow, BatchState, Firm, IssuanceBatch, Plant
 from .registry import checksum_address
 from .storage_allocation import ALLOCATION_RULES, ChargeLot, after_draw, draw, stored_after_losses
 from .storage_models import (
@@ -52,6 +52,7 @@ from .storage_models import (
 __all__ = [
     "StorageFlow",
     "StoragePlan",
+    "discharge_source_mix",
     "held_lots",
     "plan_storage",
     "register_storage",
@@ -350,3 +351,37 @@ def write_storage_records(session: Session, batch_pk: int, plan: StoragePlan) ->
             for leaf in plan.leaves])
     session.flush()
 
+
+
+def discharge_source_mix(session: Session, interval_start_s: int) -> dict[str, dict[str, float]]:
+    """Return the tracked technology mix of each storage unit discharging in an interval, from its SARs.
+
+    The mix is what the ledger allocated to the unit's discharge record of that interval (batches
+    that did not fail): each origin plant's technology key for the Wh drawn from it, ``storage``
+    (unknown origin, charged the documented proxy factor) for Wh drawn from charge records without
+    plant or beyond them. Pass it as ``source_mix`` to :func:`greenproof.attribution.carbon_intensity`.
+
+    Returns
+    -------
+    dict
+        ``{unit device id: {technology key: share}}`` (shares sum to 1); units without a device id
+        or not discharging then are omitted.
+    """
+    records = session.execute(
+        select(StorageDischargeRow.id, StorageUnit.device_id, StorageDischargeRow.discharged_wh)
+        .join(StorageUnit, StorageUnit.id == StorageDischargeRow.storage_id)
+        .join(IssuanceBatch, IssuanceBatch.id == StorageDischargeRow.batch_pk)
+        .where(StorageDischargeRow.interval_start_s == interval_start_s, IssuanceBatch.state != BatchState.FAILED,
+               StorageUnit.device_id.is_not(None))).all()
+    mixes: dict[str, dict[str, float]] = {}
+    for record_id, device, discharged in records:
+        wh: defaultdict[str, int] = defaultdict(int)
+        for technology, amount in session.execute(
+                select(Plant.technology, StorageAllocationRow.amount_wh)
+                .join(StorageChargeRow, StorageChargeRow.id == StorageAllocationRow.charge_id)
+                .outerjoin(Plant, Plant.id == StorageChargeRow.plant_id)
+                .where(StorageAllocationRow.discharge_id == record_id)):
+            wh[technology or "storage"] += int(amount)
+        wh["storage"] += int(discharged) - sum(wh.values())
+        mixes[str(device)] = {key: value / discharged for key, value in sorted(wh.items()) if value > 0}
+    return mixes

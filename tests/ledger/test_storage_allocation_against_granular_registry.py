@@ -10,8 +10,9 @@ Sources (numbers below are computed by hand from them, not by the code under tes
   18:00) 700 Wh; older SCRs are matched first. Its table implies 90 % round trip (900 = 1000 × 0.9);
   the reference registry's FIFO allocator (Future-Energy-Associates/granular_certificate_registry,
   ``gc_registry/storage/allocation/fifo.py``) draws ``SDR / efficiency`` gross Wh from the oldest SCR.
-- The park's own figures (docs/ledger.md, "Storage"): the Binhai battery at 85 %, H2 wind charging
-  40 MWh at 10:00 and PV 20 MWh at 12:00, a 30 MWh discharge at 19:00.
+- The park's own figures (docs/ledger.md, "Storage"): the Binhai battery at 88 % round trip (the
+  park model's dispatch), H2 wind charging 50 MWh at 10:00 and PV 25 MWh at 12:00, a 33 MWh
+  discharge at 19:00.
 """
 
 from __future__ import annotations
@@ -63,13 +64,15 @@ def test_fifo_and_pro_rata_differ_when_both_charges_wait() -> None:
 
 
 def test_park_battery_fifo_versus_pro_rata() -> None:
-    # 85 %: H2 (index 2) charges 40 MWh at 10:00 → 34 MWh; PV (index 4) 20 MWh at 12:00 → 17 MWh.
-    h2 = ChargeLot(_t(2, 10), 2, stored_after_losses(40 * MWH, 850_000))
-    pv = ChargeLot(_t(2, 12), 4, stored_after_losses(20 * MWH, 850_000))
-    assert (h2.held_wh, pv.held_wh) == (34 * MWH, 17 * MWH)
-    # 30 MWh at 19:00 — FIFO: 30 from H2; pro-rata: 30 × 34/51 = 20 from H2, 30 × 17/51 = 10 from PV.
-    assert draw([h2, pv], 30 * MWH, "fifo") == [(h2, 30 * MWH)]
-    assert draw([h2, pv], 30 * MWH, "pro_rata") == [(h2, 20 * MWH), (pv, 10 * MWH)]
+    # 88 %: H2 (index 2) charges 50 MWh at 10:00 → 44 MWh; PV (index 4) 25 MWh at 12:00 → 22 MWh.
+    h2 = ChargeLot(_t(2, 10), 2, stored_after_losses(50 * MWH, 880_000))
+    pv = ChargeLot(_t(2, 12), 4, stored_after_losses(25 * MWH, 880_000))
+    assert (h2.held_wh, pv.held_wh) == (44 * MWH, 22 * MWH)
+    # 33 MWh at 19:00 — FIFO: 33 from H2; pro-rata: 33 × 44/66 = 22 from H2, 33 × 22/66 = 11 from PV.
+    assert draw([h2, pv], 33 * MWH, "fifo") == [(h2, 33 * MWH)]
+    assert draw([h2, pv], 33 * MWH, "pro_rata") == [(h2, 22 * MWH), (pv, 11 * MWH)]
+    # what is left: FIFO 11 MWh of H2 and 22 of PV; pro-rata 22 of H2 and 11 of PV
+    assert after_draw([h2, pv], draw([h2, pv], 33 * MWH, "fifo")) == [ChargeLot(_t(2, 10), 2, 11 * MWH), pv]
 
 
 def test_fifo_shares_one_charging_interval_pro_rata_among_its_plants() -> None:

@@ -17,7 +17,7 @@ from greenproof.ledger.database import make_engine, make_session_factory, sessio
 from greenproof.ledger.errors import BatchError, LedgerError, UnknownRecordError
 from greenproof.ledger.leaf_file import LeafFile
 from greenproof.ledger.storage_models import StorageChargeRow, StorageDischargeRow
-from greenproof.ledger.storage_records import StorageFlow, held_lots, register_storage
+from greenproof.ledger.storage_records import StorageFlow, discharge_source_mix, held_lots, register_storage
 
 
 def _factory(url: str = "sqlite://") -> sessionmaker[Session]:
@@ -63,6 +63,20 @@ def test_discharge_certificates_carry_their_origin_after_losses(rule: str, expec
         assert file.layout.discharge_bits == 2
         again = LeafFile.from_bytes(file.to_bytes())
         assert again.commitment == file.commitment and again.discharge_leaves == tuple(file.tree.discharges)
+
+
+def test_a_discharge_carries_the_technology_mix_the_ledger_allocated_to_it() -> None:
+    factory = _factory()
+    with session_scope(factory) as session:
+        register_storage_park(session, "fifo")
+        build_batch(session, period_start_s=T0, period_end_s=T0 + 2700, intervals=storage_day(session))
+        # FIFO drew 850,000 Wh of H2 (wind), 212,500 of PV and 212,500 without certificate of 1,275,000 Wh:
+        # 2/3 wind, 1/6 solar, 1/6 unknown (``storage``, the proxy factor's key)
+        mix = discharge_source_mix(session, T0 + 1800)
+        assert mix.keys() == {"storage:BESS"}
+        assert mix["storage:BESS"] == pytest.approx({"wind_offshore": 2 / 3, "solar_pv": 1 / 6, "storage": 1 / 6},
+                                                    rel=1e-12)
+        assert discharge_source_mix(session, T0) == {}  # charging, not discharging
 
 
 def test_state_of_charge_carries_to_the_next_days_batch_and_batches_go_in_time_order() -> None:
