@@ -14,7 +14,8 @@ technology its state of charge holds — pro-rata pool, 85 % round trip, carried
 across intervals and Dask chunks by :mod:`.storage_provenance` — and ``storage`` for energy of
 unknown origin, e.g. what it held before the period), ``withdrawal_id``, ``withdrawal_kind``
 (``load``, ``export``, ``storage_charge``), ``mwh`` (> 0). Rows are sorted by injection id, then
-withdrawal id, within each interval; intervals are in time order. Device ids and signs are those of :mod:`greenproof.grids` (``"sgen:3"``).
+withdrawal id, within each interval; intervals are in time order. Device ids and signs are those
+of :mod:`greenproof.grids` (``"sgen:3"``).
 
 The public names load their module on first use (:mod:`greenproof.attribution._lazy_exports`):
 ``greenproof --help`` reads :class:`TraceMethod` without importing pandapower or dask.
