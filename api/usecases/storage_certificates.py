@@ -16,14 +16,16 @@ from greenproof.contracts.client import ChainClient
 from greenproof.contracts.records import RetirementClaim
 from greenproof.ledger.canonical import canonical_json, keccak_hex
 from greenproof.ledger.chain_port import from_hex32
-from greenproof.ledger.models import Firm, IssuanceBatch
+from greenproof.ledger.models import Firm, IssuanceBatch, Plant
 from greenproof.ledger.storage_chain import claim_discharges, retire_discharges
-from greenproof.ledger.storage_models import DischargeLeafRow, StorageChargeRow, StorageDischargeRow
+from greenproof.ledger.storage_models import DischargeLeafRow, StorageChargeRow, StorageDischargeRow, StorageUnit
 
 from .custody import ensure_gas
 from .park_setup import firm_account_key
+from .periods import utc_from_s
+from .schemas import StorageRecordPublic
 
-__all__ = ["StorageDay", "retire_one_discharge", "storage_day"]
+__all__ = ["StorageDay", "firm_storage_records", "retire_one_discharge", "storage_day"]
 
 
 @dataclass(frozen=True)
@@ -100,3 +102,21 @@ def retire_one_discharge(factory: sessionmaker[Session], client: ChainClient, is
         day = storage_day(session, start_s, end_s)
     return StorageDay(day.charged_renewable_wh, day.charged_other_wh, day.discharged_wh, day.certified_wh,
                       day.retired_wh, firm.code)
+
+
+def firm_storage_records(session: Session, firm_id: int, start_s: int, end_s: int) -> list[StorageRecordPublic]:
+    """Return a firm's storage discharge certificates of batches overlapping ``[start_s, end_s)``, oldest first."""
+    rows = session.execute(
+        select(StorageUnit.code, Plant.code, Plant.technology, DischargeLeafRow.origin_start_s,
+               DischargeLeafRow.origin_s,
+               IssuanceBatch.period_start_s, DischargeLeafRow.amount_wh, DischargeLeafRow.retired_wh)
+        .join(StorageUnit, StorageUnit.id == DischargeLeafRow.storage_id)
+        .join(Plant, Plant.id == DischargeLeafRow.plant_id)
+        .join(IssuanceBatch, IssuanceBatch.id == DischargeLeafRow.batch_pk)
+        .where(DischargeLeafRow.firm_id == firm_id, IssuanceBatch.period_start_s < end_s,
+               IssuanceBatch.period_end_s > start_s)
+        .order_by(DischargeLeafRow.origin_start_s, Plant.code, DischargeLeafRow.id)).all()
+    return [StorageRecordPublic(storage_code=unit, plant_code=plant, technology=technology,
+                                origin_start=utc_from_s(origin), origin_s=origin_s,
+                                discharged_in=utc_from_s(batch_start), amount_wh=amount, retired_wh=retired)
+            for unit, plant, technology, origin, origin_s, batch_start, amount, retired in rows]
