@@ -32,7 +32,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from greenproof.contracts.leaves import AllocationLeaf, DischargeLeaf, PlantIntervalCap, leaf_hash
 from greenproof.contracts.merkle import BatchLayout, BatchTree
@@ -44,6 +44,8 @@ from .errors import LeafFileError
 __all__ = ["LEAF_FILE_FORMAT", "LeafFile", "hex32"]
 
 LEAF_FILE_FORMAT = "greenproof-leaf-file/2"
+
+LeafT = TypeVar("LeafT", AllocationLeaf, DischargeLeaf)
 
 
 def hex32(value: bytes) -> str:
@@ -154,10 +156,7 @@ class LeafFile:
         LeafFileError
             If a leaf is not in the file.
         """
-        chosen = list(leaves)
-        for leaf in chosen:
-            self.position(leaf)
-        return self.tree.discharge_multiproof(chosen)
+        return self.tree.discharge_multiproof(self._in_file(leaves))
 
     @cached_property
     def _caps(self) -> dict[tuple[int, int], PlantIntervalCap]:
@@ -198,10 +197,14 @@ class LeafFile:
         LeafFileError
             If a leaf is not in the file.
         """
+        return self.tree.multiproof(self._in_file(leaves))
+
+    def _in_file(self, leaves: Iterable[LeafT]) -> list[LeafT]:
+        """Return ``leaves`` as a list after checking each is in the file (LeafFileError naming it otherwise)."""
         chosen = list(leaves)
         for leaf in chosen:
             self.position(leaf)
-        return self.tree.multiproof(chosen)
+        return chosen
 
     def leaf_refs(self, leaves: Sequence[AllocationLeaf], retire_wh: Sequence[int] | None = None) -> list[LeafRef]:
         """Return the contract's ``LeafRef`` of each leaf (``retire_wh`` of each to retire; none to claim)."""
