@@ -36,6 +36,9 @@ from .reconcile import Difference, reconcile
 from .registry import firm_by_code, plant_by_code, register_firm, register_plant
 from .retirements import Shipment, claim_leaf, part_claim_ref, retire
 from .settings import LedgerSettings
+from .storage_allocation import ChargeLot, draw, stored_after_losses
+from .storage_chain import claim_discharges, record_charges, register_storage_on_chain, retire_discharges
+from .storage_records import StorageFlow, held_lots, register_storage, storage_by_code
 from .verify import HolderVerification, LeafVerification, verify_holder, verify_leaf
 
 __all__ = [
@@ -43,6 +46,7 @@ __all__ = [
     "AuthorisationSigner",
     "BatchError",
     "ChainIdentityError",
+    "ChargeLot",
     "ClaimRefReusedError",
     "DatabaseUnavailableError",
     "Difference",
@@ -63,16 +67,20 @@ __all__ = [
     "MeterReading",
     "RetirementError",
     "Shipment",
+    "StorageFlow",
     "UnknownRecordError",
     "batch_by_id",
     "build_batch",
     "canonical_json",
     "certificate_status",
+    "claim_discharges",
     "claim_leaf",
+    "draw",
     "expires_at",
     "find_batch",
     "firm_by_code",
     "gec_rollup",
+    "held_lots",
     "holder_shares",
     "holding_of_leaf",
     "holdings",
@@ -87,16 +95,22 @@ __all__ = [
     "plant_by_code",
     "production_month",
     "reconcile",
+    "record_charges",
     "register_firm",
     "register_plant",
     "register_plants_on_chain",
+    "register_storage",
+    "register_storage_on_chain",
     "resume_unfinished",
     "retire",
+    "retire_discharges",
     "roll_up",
     "send_and_confirm",
     "session_scope",
     "snapshot_digest",
     "split_cap",
+    "storage_by_code",
+    "stored_after_losses",
     "upgrade",
     "verify_holder",
     "verify_leaf",

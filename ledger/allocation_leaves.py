@@ -17,14 +17,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 from math import isfinite
+from typing import Any, TypeVar
 
 from .errors import AllocationError
 
-__all__ = ["SHARE_SUM_TOLERANCE", "split_cap"]
+__all__ = ["SHARE_SUM_TOLERANCE", "largest_remainder", "split_cap"]
 
 #: Shares summing above 1 by at most this much (float round-off of a traced allocation) are
 #: scaled down to sum to exactly 1; beyond it :func:`split_cap` refuses them.
 SHARE_SUM_TOLERANCE = Fraction(1, 10**9)
+
+K = TypeVar("K", bound=Any)
 
 
 def _exact_numerators(shares: Mapping[str, float], what: str) -> tuple[dict[str, int], int]:
@@ -74,14 +77,35 @@ def split_cap(cap_wh: int, shares: Mapping[str, float], own_account: str, *, wha
             raise AllocationError(f"{what}: shares sum to {total / denominator!r} > 1")
         denominator = total  # round-off above 1: normalise to exactly 1
     numerators[own_account] = numerators.get(own_account, 0) + denominator - total
-    floors: dict[str, int] = {}
-    remainders: list[tuple[int, str]] = []
-    for holder, numerator in numerators.items():
-        whole, remainder = divmod(cap_wh * numerator, denominator)
-        floors[holder] = whole
-        remainders.append((remainder, holder))
-    leftover = cap_wh - sum(floors.values())
+    return largest_remainder(cap_wh, numerators, denominator)
+
+
+def largest_remainder(total_wh: int, numerators: Mapping[K, int], denominator: int) -> dict[K, int]:
+    """Apportion ``total_wh`` whole Wh by exact integer quotas ``numerator / denominator`` (Hamilton).
+
+    Parameters
+    ----------
+    total_wh : int
+        Whole Wh to apportion, ``>= 0``.
+    numerators : mapping of key to int
+        Integer weights, ``>= 0``, summing to ``denominator``.
+    denominator : int
+        ``sum(numerators.values())``, ``> 0``.
+
+    Returns
+    -------
+    dict
+        Whole Wh per key, zero entries omitted, summing to ``total_wh``: each key gets its quota
+        rounded down, the leftover Wh go one each to the largest remainders, ties by key.
+    """
+    floors: dict[K, int] = {}
+    remainders: list[tuple[int, K]] = []
+    for key, numerator in numerators.items():
+        whole, remainder = divmod(total_wh * numerator, denominator)
+        floors[key] = whole
+        remainders.append((remainder, key))
+    leftover = total_wh - sum(floors.values())
     remainders.sort(key=lambda item: (-item[0], item[1]))
-    for _, holder in remainders[:leftover]:
-        floors[holder] += 1
-    return {holder: wh for holder, wh in floors.items() if wh > 0}
+    for _, key in remainders[:leftover]:
+        floors[key] += 1
+    return {key: wh for key, wh in floors.items() if wh > 0}

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from greenproof.contracts.leaves import AllocationLeaf, PlantIntervalCap
+from greenproof.contracts.leaves import AllocationLeaf, DischargeLeaf, PlantIntervalCap
 from greenproof.contracts.merkle import BatchLayout, depth_for
 
 from .allocation_leaves import split_cap
@@ -44,6 +44,8 @@ from .models import (
     Plant,
     utc_now,
 )
+from .storage_models import DischargeLeafRow
+from .storage_records import StorageFlow, plan_storage, storage_addresses, storage_input, write_storage_records
 
 __all__ = [
     "ISSUANCE_MODES",
@@ -75,11 +77,16 @@ class IntervalShares:
     snapshot_digest : str, optional
         :func:`~greenproof.ledger.canonical.snapshot_digest` of the solved snapshot traced, bound
         into the input hash.
+    storage : mapping, optional
+        ``{storage unit code: StorageFlow}``: metered charge and discharge of registered storage
+        units and who the discharge reached (:mod:`greenproof.ledger.storage_records`). A plant's
+        share into a unit's charging is named in ``shares`` under the unit's code.
     """
 
     interval_start_s: int
     shares: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     snapshot_digest: str | None = None
+    storage: Mapping[str, StorageFlow] = field(default_factory=dict)
 
 
 def _iso(seconds: int) -> str:
@@ -125,7 +132,7 @@ def _readings(session: Session, plants: list[Plant], starts: range) -> dict[tupl
 
 
 def _input_hash(plants: list[Plant], starts: range, readings: Mapping[tuple[int, int], int],
-                shares: Mapping[int, IntervalShares], renewable: set[str]) -> str:
+                shares: Mapping[int, IntervalShares], renewable: set[str], storage: object = None) -> str:
     data = {
         "kind": "greenproof-batch-input/1",
         "period_start_s": starts.start,
@@ -138,6 +145,8 @@ def _input_hash(plants: list[Plant], starts: range, readings: Mapping[tuple[int,
             for start in starts
         ],
     }
+    if storage is not None:  # only batches with storage flows: earlier batch ids stay as they were
+        data["storage"] = storage
     return keccak_hex(canonical_json(data))
 
 
@@ -203,21 +212,26 @@ def build_batch(
         raise BatchError("no renewable plant is registered")
     firm_address = dict(session.execute(select(Firm.code, Firm.address)).all())
     readings = _readings(session, plants, starts)
-    input_hash = _input_hash(plants, starts, readings, shares, {plant.code for plant in plants})
+    flows = {start: item.storage for start, item in shares.items() if item.storage}
+    input_hash = _input_hash(plants, starts, readings, shares, {plant.code for plant in plants},
+                             storage_input(session, flows))
     batch_id = keccak_hex(canonical_json({"input_hash": input_hash, "period_start_s": period_start_s,
                                           "period_end_s": period_end_s, "interval_s": interval_s}))
     existing = find_batch(session, batch_id)
     if existing is not None:
         return existing
     _check_overlap(session, plants, period_start_s, period_end_s)
-    caps, leaves = _leaves(plants, all_plants, firm_address, starts, readings, shares)
-    if not caps:
+    caps, leaves = _leaves(plants, all_plants, {**firm_address, **storage_addresses(session)}, starts, readings,
+                           shares)
+    storage = plan_storage(session, starts=starts, flows=flows, leaves=leaves, firm_address=firm_address,
+                           plant_codes={plant.id: plant.code for plant in all_plants.values()})
+    if not (caps or storage.charges or storage.discharges):  # storage records alone still move the state
         raise BatchError(f"no renewable generation in [{_iso(period_start_s)}, {_iso(period_end_s)}): "
                          "nothing to issue")
     file = LeafFile(batch_id=batch_id, input_hash=input_hash, root="", period_start_s=period_start_s,
                     period_end_s=period_end_s, interval_s=interval_s,
                     plants=tuple((plant.code, plant.id) for plant in plants), caps=tuple(caps),
-                    allocation_leaves=tuple(leaves))
+                    allocation_leaves=tuple(leaves), discharge_leaves=tuple(storage.leaves))
     now = utc_now()
     batch = IssuanceBatch(batch_id=batch_id, period_start_s=period_start_s, period_end_s=period_end_s,
                           interval_s=interval_s, input_hash=input_hash, root=hex32(file.tree.root), mode=mode,
@@ -226,6 +240,7 @@ def build_batch(
     session.flush()
     session.execute(insert(BatchPlant), [{"batch_pk": batch.id, "plant_id": plant.id} for plant in plants])
     _insert_leaves(session, batch.id, firm_address, file)
+    write_storage_records(session, batch.id, storage)
     return batch
 
 
@@ -248,7 +263,8 @@ def _leaves(plants: list[Plant], all_plants: Mapping[str, Plant], firm_address: 
             for firm_code, share in interval_shares.get(plant.code, {}).items():
                 address = firm_address.get(firm_code)
                 if address is None:
-                    raise UnknownRecordError(f"{what}: shares name firm {firm_code!r}, which is not registered")
+                    raise UnknownRecordError(f"{what}: shares name firm {firm_code!r}, which is not registered "
+                                         "(nor a storage unit)")
                 by_address[address] = by_address.get(address, 0.0) + float(share)
             split = split_cap(cap_wh, by_address, plant.operator_address, what=what)
             caps.append(PlantIntervalCap(plant.code, plant.id, start, starts.step, cap_wh))
@@ -262,7 +278,7 @@ def _insert_leaves(session: Session, batch_pk: int, firm_address: Mapping[str, s
     if len(firm_ids) != len(firm_address):
         raise AllocationError("two firms share one certificate address")
     token_ids = {(cap.plant_index, cap.interval_start_s): str(cap.token_id) for cap in file.caps}
-    insert_rows(session, CapLeafRow.__table__, [
+    insert_rows(session, CapLeafRow.__table__, [  # none in a batch of storage discharges only
         {"batch_pk": batch_pk, "plant_id": cap.plant_index, "interval_start_s": cap.interval_start_s,
          "interval_s": cap.interval_s, "cap_wh": cap.cap_wh,
          "token_id": token_ids[(cap.plant_index, cap.interval_start_s)],
@@ -314,9 +330,11 @@ def batch_layout(session: Session, batch: IssuanceBatch) -> BatchLayout:
     per_plant_interval = (select(func.count().label("n")).where(AllocationLeafRow.batch_pk == batch.id)
                           .group_by(AllocationLeafRow.plant_id, AllocationLeafRow.interval_start_s).subquery())
     most = session.scalar(select(func.max(per_plant_interval.c.n))) or 1
+    discharges = session.scalar(select(func.count()).where(DischargeLeafRow.batch_pk == batch.id)) or 0
     return BatchLayout(batch.period_start_s, batch.interval_s,
                        (batch.period_end_s - batch.period_start_s) // batch.interval_s,
-                       tuple(index for _, index in batch_plants(session, batch)), depth_for(most))
+                       tuple(index for _, index in batch_plants(session, batch)), depth_for(most),
+                       depth_for(discharges))
 
 
 def load_leaf_file(session: Session, batch_id: str) -> LeafFile:
@@ -340,11 +358,16 @@ def load_leaf_file(session: Session, batch_id: str) -> LeafFile:
                                     AllocationLeafRow.interval_s, AllocationLeafRow.holder_address,
                                     AllocationLeafRow.amount_wh).where(AllocationLeafRow.batch_pk == batch.id)
                              ).all()
+    discharges = session.execute(select(DischargeLeafRow.storage_id, DischargeLeafRow.plant_id,
+                                        DischargeLeafRow.origin_start_s, DischargeLeafRow.origin_s,
+                                        DischargeLeafRow.holder_address, DischargeLeafRow.amount_wh)
+                                 .where(DischargeLeafRow.batch_pk == batch.id)).all()
     file = LeafFile(
         batch_id=batch.batch_id, input_hash=batch.input_hash, root=batch.root, period_start_s=batch.period_start_s,
         period_end_s=batch.period_end_s, interval_s=batch.interval_s, plants=tuple(batch_plants(session, batch)),
         caps=tuple(PlantIntervalCap(codes[p], p, s, i, wh) for p, s, i, wh in caps),
         allocation_leaves=tuple(AllocationLeaf(codes[p], p, s, i, h, wh) for p, s, i, h, wh in leaves),
+        discharge_leaves=tuple(DischargeLeaf(u, codes[p], p, s, i, h, wh) for u, p, s, i, h, wh in discharges),
     )
     file.check()
     return file

@@ -20,8 +20,10 @@ from greenproof.attribution.allocation import Allocation
 
 from .errors import AllocationError
 from .models import Firm, FirmLoadDevice, Plant
+from .storage_models import StorageUnit
+from .storage_records import StorageFlow
 
-__all__ = ["holder_shares", "ledger_devices"]
+__all__ = ["holder_shares", "ledger_devices", "storage_devices", "storage_flows"]
 
 
 def holder_shares(allocation: Allocation, plant_devices: Mapping[str, str],
@@ -82,3 +84,42 @@ def ledger_devices(session: Session) -> tuple[dict[str, str], dict[str, str]]:
                                   .where(Plant.renewable.is_(True), Plant.device_id.is_not(None))).all())
     firms = dict(session.execute(select(FirmLoadDevice.device_id, Firm.code).join(Firm)).all())
     return {str(k): v for k, v in plants.items()}, firms
+
+
+def storage_devices(session: Session) -> dict[str, str]:
+    """Return ``{device id: storage unit code}`` of the registered storage units with a device id."""
+    return {str(device): code for device, code in session.execute(
+        select(StorageUnit.device_id, StorageUnit.code).where(StorageUnit.device_id.is_not(None)))}
+
+
+def storage_flows(allocation: Allocation, units: Mapping[str, str],
+                  firm_devices: Mapping[str, str]) -> dict[str, StorageFlow]:
+    """Return each storage unit's metered flows of one traced interval, and who its discharge reached.
+
+    Parameters
+    ----------
+    allocation : Allocation
+        Traced interval; a unit charges through the withdrawal row and discharges through the
+        injection row carrying its device id.
+    units : mapping of str to str
+        Device id → storage unit code (:func:`storage_devices`).
+    firm_devices : mapping of str to str
+        Withdrawal device id → firm code.
+
+    Returns
+    -------
+    dict of str to StorageFlow
+        Units that charged or discharged: Wh in and out (MW × h × 10^6, rounded down) and the
+        discharge's shares per firm (:func:`holder_shares` of the unit's injection row).
+    """
+    to_wh = allocation.duration_h * 1_000_000
+    flows: dict[str, StorageFlow] = {}
+    for device, code in units.items():
+        charged = float(allocation.withdrawal_mw[allocation.withdrawal_id == device].sum())
+        discharged = float(allocation.injection_mw[allocation.injection_id == device].sum())
+        if charged <= 0 and discharged <= 0:
+            continue
+        shares = holder_shares(allocation, {device: code}, firm_devices)[code] if discharged > 0 else {}
+        flows[code] = StorageFlow(charged_wh=int(max(charged, 0.0) * to_wh),
+                                  discharged_wh=int(max(discharged, 0.0) * to_wh), discharge_shares=shares)
+    return flows

@@ -14,6 +14,11 @@ Resuming a ``pending`` or ``sent`` batch first asks the chain whether the batch 
 only if it is not is the transaction (re)sent. The contract registers a batch id once, so a
 process killed at any point and rerun ends with exactly one anchored batch per input.
 
+Storage (issue 16): once anchored, the batch's renewable storage charge records are recorded
+on-chain (:func:`~greenproof.ledger.storage_chain.record_charges`, step ``charges_recorded`` when
+there were any); in direct mode its discharge leaves are minted to their holders with its other
+leaves.
+
 Direct mode (contract v2 has no direct mint): the batch is anchored like any other, then every
 holder's leaves are claimed (minted to it) in the same run, one ``claimLeaves`` transaction per
 holder and up to :data:`CLAIM_CHUNK` leaves; leaves the chain already lists as claimed (a crash
@@ -47,6 +52,8 @@ from .database import session_scope
 from .errors import IssuanceError
 from .leaf_file import LeafFile, hex32
 from .models import AllocationLeafRow, BatchState, ClaimRow, IssuanceBatch, Plant, utc_now
+from .storage_chain import claim_discharges, record_charges
+from .storage_records import storage_addresses
 
 __all__ = [
     "CLAIM_CHUNK",
@@ -252,8 +259,11 @@ def send_and_confirm(factory: sessionmaker[Session], chain: CertificateChain, ba
         on_step("sent_recorded", batch_id)
         _confirm(factory, chain, batch_id, on_chain)
         on_step("confirmed", batch_id)
+    if record_charges(factory, chain, batch_id):  # type: ignore[arg-type]  # ChainClient meets both protocols
+        on_step("charges_recorded", batch_id)
     if batch.mode == "direct":
         _claim_every_leaf(factory, chain, batch_id)
+        claim_discharges(factory, chain, batch_id)  # type: ignore[arg-type]
         on_step("claimed", batch_id)
     with factory() as session:
         return batch_by_id(session, batch_id)
@@ -307,9 +317,10 @@ def _claim_every_leaf(factory: sessionmaker[Session], chain: CertificateChain, b
         batch_pk = batch_by_id(session, batch_id).id
         claimed = set(session.scalars(select(AllocationLeafRow.leaf_hash).join(ClaimRow)
                                       .where(AllocationLeafRow.batch_pk == batch_pk)))
+        accounts = set(storage_addresses(session).values())  # charge records are recorded, never minted
     todo: defaultdict[str, list[AllocationLeaf]] = defaultdict(list)
     for leaf in file.tree.allocations:
-        if hex32(leaf.hash) not in claimed:
+        if hex32(leaf.hash) not in claimed and leaf.holder not in accounts:
             todo[leaf.holder].append(leaf)
     for holder, leaves in todo.items():
         on_chain = [x for x in leaves if chain.is_leaf_claimed(holder, x.plant_index, x.interval_start_s)]

@@ -10,8 +10,12 @@ Format ``greenproof-leaf-file/2`` (contract v2): canonical JSON (UTF-8, sorted k
       "plants": [{"code": "H1", "index": 1}, …],                       # sorted by on-chain index
       "caps": [{"plant_code", "plant_index", "interval_start_s", "interval_s", "cap_wh", "token_id"}, …],
       "allocation_leaves": [{"plant_code", "plant_index", "interval_start_s", "interval_s", "holder",
-                             "amount_wh", "token_id", "leaf_hash", "position"}, …]
+                             "amount_wh", "token_id", "leaf_hash", "position"}, …],
+      "discharge_leaves": [{"storage_index", "plant_code", "plant_index", "origin_start_s", "origin_s",
+                            "holder", "amount_wh", "token_id", "leaf_hash", "position"}, …]
     }
+
+``discharge_leaves`` (storage discharge certificates, issue 16) is written only when the batch has some.
 
 Leaves and caps are written by position. ``token_id``, ``leaf_hash``, ``position``, ``root`` and
 ``commitment`` are conveniences: :meth:`LeafFile.from_bytes` recomputes them with
@@ -28,11 +32,11 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
-from greenproof.contracts.leaves import AllocationLeaf, PlantIntervalCap, leaf_hash
+from greenproof.contracts.leaves import AllocationLeaf, DischargeLeaf, PlantIntervalCap, leaf_hash
 from greenproof.contracts.merkle import BatchLayout, BatchTree
-from greenproof.contracts.records import BatchHeader, LeafRef
+from greenproof.contracts.records import BatchHeader, DischargeRef, LeafRef
 
 from .canonical import canonical_json
 from .errors import LeafFileError
@@ -40,6 +44,8 @@ from .errors import LeafFileError
 __all__ = ["LEAF_FILE_FORMAT", "LeafFile", "hex32"]
 
 LEAF_FILE_FORMAT = "greenproof-leaf-file/2"
+
+LeafT = TypeVar("LeafT", AllocationLeaf, DischargeLeaf)
 
 
 def hex32(value: bytes) -> str:
@@ -68,6 +74,8 @@ class LeafFile:
         ``(code, on-chain index)`` of the batch's plants.
     caps, allocation_leaves : tuple
         Plant-interval caps and allocation leaves, any order.
+    discharge_leaves : tuple
+        Storage discharge leaves, any order (empty for most batches).
     """
 
     batch_id: str
@@ -79,6 +87,7 @@ class LeafFile:
     plants: tuple[tuple[str, int], ...]
     caps: tuple[PlantIntervalCap, ...]
     allocation_leaves: tuple[AllocationLeaf, ...]
+    discharge_leaves: tuple[DischargeLeaf, ...] = ()
 
     @cached_property
     def tree(self) -> BatchTree:
@@ -91,7 +100,7 @@ class LeafFile:
             one plant-interval, a plant code that is not the batch's code for its index).
         """
         codes = dict((index, code) for code, index in self.plants)
-        for item in (*self.caps, *self.allocation_leaves):
+        for item in (*self.caps, *self.allocation_leaves, *self.discharge_leaves):
             if codes.get(item.plant_index) != item.plant_code:
                 raise LeafFileError(f"batch {self.batch_id}: {item} names plant {item.plant_code!r} #"
                                     f"{item.plant_index}, not a plant of the batch {sorted(self.plants)}")
@@ -102,7 +111,7 @@ class LeafFile:
         try:
             return BatchTree(period_start_s=self.period_start_s, interval_s=self.interval_s,
                              interval_count=span // self.interval_s, plants=codes, caps=self.caps,
-                             allocations=self.allocation_leaves)
+                             allocations=self.allocation_leaves, discharges=self.discharge_leaves)
         except (ValueError, KeyError) as exc:
             raise LeafFileError(f"leaf file of batch {self.batch_id}: {exc}") from exc
 
@@ -122,6 +131,33 @@ class LeafFile:
         return BatchHeader(_from_hex32(self.batch_id, "batch id"), _from_hex32(self.input_hash, "input hash"),
                            self.tree.discharge_root, self.layout)
 
+    @property
+    def discharge_header(self) -> BatchHeader:
+        """The header of proofs of discharge leaves of this batch (its sibling root is the generation root)."""
+        return BatchHeader(_from_hex32(self.batch_id, "batch id"), _from_hex32(self.input_hash, "input hash"),
+                           self.tree.generation_root, self.layout)
+
+    def discharge_refs(self, leaves: Sequence[DischargeLeaf]) -> list[DischargeRef]:
+        """Return the contract's ``DischargeRef`` of each discharge leaf.
+
+        Raises
+        ------
+        LeafFileError
+            If a leaf is not in the file.
+        """
+        return [DischargeRef(self.position(leaf), leaf.storage_index, leaf.plant_index, leaf.origin_start_s,
+                             leaf.origin_interval_s, leaf.amount_wh) for leaf in leaves]
+
+    def discharge_proof(self, leaves: Iterable[DischargeLeaf]) -> list[bytes]:
+        """Return the multiproof of discharge leaves (see ``BatchTree.discharge_multiproof``).
+
+        Raises
+        ------
+        LeafFileError
+            If a leaf is not in the file.
+        """
+        return self.tree.discharge_multiproof(self._in_file(leaves))
+
     @cached_property
     def _caps(self) -> dict[tuple[int, int], PlantIntervalCap]:
         return {(cap.plant_index, cap.interval_start_s): cap for cap in self.caps}
@@ -140,7 +176,7 @@ class LeafFile:
             raise LeafFileError(f"batch {self.batch_id}: no cap for plant {leaf.plant_code!r} at "
                                 f"{leaf.interval_start_s}") from None
 
-    def position(self, leaf: AllocationLeaf) -> int:
+    def position(self, leaf: AllocationLeaf | DischargeLeaf) -> int:
         """Return the position of ``leaf`` in the batch tree.
 
         Raises
@@ -161,10 +197,14 @@ class LeafFile:
         LeafFileError
             If a leaf is not in the file.
         """
+        return self.tree.multiproof(self._in_file(leaves))
+
+    def _in_file(self, leaves: Iterable[LeafT]) -> list[LeafT]:
+        """Return ``leaves`` as a list after checking each is in the file (LeafFileError naming it otherwise)."""
         chosen = list(leaves)
         for leaf in chosen:
             self.position(leaf)
-        return self.tree.multiproof(chosen)
+        return chosen
 
     def leaf_refs(self, leaves: Sequence[AllocationLeaf], retire_wh: Sequence[int] | None = None) -> list[LeafRef]:
         """Return the contract's ``LeafRef`` of each leaf (``retire_wh`` of each to retire; none to claim)."""
@@ -186,7 +226,7 @@ class LeafFile:
     def to_bytes(self) -> bytes:
         """Return the canonical JSON bytes of the file (see the module docstring)."""
         tree = self.tree
-        return canonical_json({
+        doc = {
             "format": LEAF_FILE_FORMAT,
             "batch_id": self.batch_id,
             "input_hash": self.input_hash,
@@ -210,7 +250,16 @@ class LeafFile:
                  "position": tree.position(leaf)}
                 for leaf in tree.allocations
             ],
-        })
+        }
+        if tree.discharges:
+            doc["discharge_leaves"] = [
+                {"storage_index": leaf.storage_index, "plant_code": leaf.plant_code, "plant_index": leaf.plant_index,
+                 "origin_start_s": leaf.origin_start_s, "origin_s": leaf.origin_interval_s, "holder": leaf.holder,
+                 "amount_wh": leaf.amount_wh, "token_id": str(leaf.token_id), "leaf_hash": hex32(leaf_hash(leaf)),
+                 "position": tree.position(leaf)}
+                for leaf in tree.discharges
+            ]
+        return canonical_json(doc)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> LeafFile:
@@ -235,15 +284,23 @@ class LeafFile:
                                                              int(row["interval_start_s"]), int(row["interval_s"]),
                                                              str(row["holder"]), int(row["amount_wh"])), row, i)
                                 for i, row in enumerate(doc["allocation_leaves"]))
+            discharge_rows = doc.get("discharge_leaves", [])
+            discharges = tuple(_checked_leaf(DischargeLeaf(int(row["storage_index"]), str(row["plant_code"]),
+                                                           int(row["plant_index"]), int(row["origin_start_s"]),
+                                                           int(row["origin_s"]), str(row["holder"]),
+                                                           int(row["amount_wh"])), row, i, "discharge_leaves")
+                               for i, row in enumerate(discharge_rows))
             file = cls(batch_id=str(doc["batch_id"]), input_hash=str(doc["input_hash"]), root=str(doc["root"]),
                        period_start_s=int(doc["period_start_s"]), period_end_s=int(doc["period_end_s"]),
                        interval_s=int(doc["interval_s"]),
                        plants=tuple((str(p["code"]), int(p["index"])) for p in doc["plants"]),
-                       caps=caps, allocation_leaves=allocations)
-            for i, (leaf, row) in enumerate(zip(allocations, doc["allocation_leaves"], strict=True)):
-                if int(row["position"]) != file.position(leaf):
-                    raise LeafFileError(f"allocation_leaves[{i}]: position {row['position']} differs from the "
-                                        f"recomputed {file.position(leaf)}")
+                       caps=caps, allocation_leaves=allocations, discharge_leaves=discharges)
+            for table, items, rows in (("allocation_leaves", allocations, doc["allocation_leaves"]),
+                                       ("discharge_leaves", discharges, discharge_rows)):
+                for i, (leaf, row) in enumerate(zip(items, rows, strict=True)):
+                    if int(row["position"]) != file.position(leaf):
+                        raise LeafFileError(f"{table}[{i}]: position {row['position']} differs from the "
+                                            f"recomputed {file.position(leaf)}")
             if str(doc["commitment"]).lower() != hex32(file.commitment):
                 raise LeafFileError(f"commitment {doc['commitment']} differs from the recomputed "
                                     f"{hex32(file.commitment)}")
@@ -258,17 +315,18 @@ class LeafFile:
             raise LeafFileError(f"malformed leaf file: {type(exc).__name__}: {exc}") from exc
 
 
-def _checked_token(item: PlantIntervalCap | AllocationLeaf, row: dict[str, Any], table: str, index: int) -> Any:
+def _checked_token(item: PlantIntervalCap | AllocationLeaf | DischargeLeaf, row: dict[str, Any], table: str,
+                   index: int) -> Any:
     if str(row["token_id"]) != str(item.token_id):
         raise LeafFileError(f"{table}[{index}]: token_id {row['token_id']} differs from the recomputed "
                             f"{item.token_id}")
     return item
 
 
-def _checked_leaf(leaf: AllocationLeaf, row: dict[str, Any], index: int) -> AllocationLeaf:
+def _checked_leaf(leaf: Any, row: dict[str, Any], index: int, table: str = "allocation_leaves") -> Any:
     """Return ``leaf`` after checking the row's stated token id and leaf hash against recomputed ones."""
-    _checked_token(leaf, row, "allocation_leaves", index)
+    _checked_token(leaf, row, table, index)
     if str(row["leaf_hash"]).lower() != hex32(leaf_hash(leaf)):
-        raise LeafFileError(f"allocation_leaves[{index}]: leaf_hash {row['leaf_hash']} differs from the recomputed "
+        raise LeafFileError(f"{table}[{index}]: leaf_hash {row['leaf_hash']} differs from the recomputed "
                             f"{hex32(leaf_hash(leaf))}")
     return leaf

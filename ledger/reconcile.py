@@ -9,7 +9,8 @@ Checks, each difference naming its batch, leaf, claim reference, (holder, token)
   as in the leaf) or retired straight from its proof (a ``Retired`` event of its batch) — has a
   claim row with that transaction, and every claim row has its event;
 - retirements: every (claim reference, holder, token) retired on-chain matches the confirmed
-  retirement lines with that reference, holder and token, in Wh;
+  retirement lines with that reference, holder and token, in Wh (storage discharge certificates:
+  their retirement rows);
 - balances: for every (holder, token) the DB knows as minted or the chain ever credited
   (``TransferSingle``/``TransferBatch``), the on-chain balance equals the DB's minted minus retired Wh;
 - gaps: for each plant, intervals left unissued between two anchored batches (a day that was
@@ -31,6 +32,7 @@ from greenproof.contracts.events import ChainEvent
 from .chain_port import CertificateChain
 from .leaf_file import hex32
 from .models import AllocationLeafRow, BatchState, ClaimRow, IssuanceBatch, Plant, RetirementLine, RetirementRow
+from .storage_chain import storage_balances, storage_retired_by_ref
 
 __all__ = ["Difference", "reconcile"]
 
@@ -163,6 +165,8 @@ def _retirements(session: Session, events: list[ChainEvent]) -> list[Difference]
         .where(RetirementRow.state == "confirmed")
     ):
         in_db[(claim_ref, holder, token)] += wh
+    for key, wh in storage_retired_by_ref(session).items():
+        in_db[key] += wh
     differences = []
     for key in sorted(in_db.keys() | on_chain.keys()):
         subject = "/".join(key)
@@ -195,6 +199,9 @@ def _balances(session: Session, chain: CertificateChain, transfers: list[ChainEv
         .where(RetirementRow.state == "confirmed")
         .group_by(AllocationLeafRow.holder_address, AllocationLeafRow.token_id)
     ).all())
+    for key, (minted_wh, retired_wh) in storage_balances(session).items():
+        minted[key] = minted.get(key, 0) + minted_wh
+        retired[key] = retired.get(key, 0) + retired_wh
     differences = []
     for holder, token in sorted(minted.keys() | received):
         expected = minted.get((holder, token), 0) - retired.get((holder, token), 0)

@@ -1,9 +1,11 @@
 """The end-to-end demo: one park day from power flow to a buyer-verified provenance record.
 
 Steps (each timed): start a chain, deploy the contract and register the park; solve the park at
-15 minutes for one day and trace every interval; anchor the day's certificates as one Merkle root;
-retire certificates of the exporter firm against a shipment; verify the provenance record and the
-firm's leaves from the chain and the published leaf file only.
+15 minutes for one day and trace every interval; anchor the day's certificates as one Merkle root
+(the battery's charge records recorded on-chain with it); mint the storage discharge certificates
+of the firm the battery served most and retire one; retire certificates of the exporter firm
+against a shipment; verify the provenance record and the firm's leaves from the chain and the
+published leaf file only.
 
 Without ``keep`` everything is throwaway: an in-memory Anvil, stopped at the end, and a temporary
 SQLite ledger. With ``keep`` the demo leaves what the other commands use: the local chain of
@@ -43,6 +45,7 @@ from ..usecases.provenance_render import qr_png, record_html, record_pdf
 from ..usecases.provenance_verify import verify_record
 from ..usecases.schemas import ProvenanceRecord, ShipmentCreate, VerificationPublic
 from ..usecases.settings import ApiSettings, write_settings_file
+from ..usecases.storage_certificates import StorageDay, retire_one_discharge
 from .local_node import DEFAULT_PORT, LocalNode
 
 __all__ = ["DEMO_DAY", "DEMO_EXPORTER", "DEMO_SHIPMENT", "DemoResult", "KeptDemo", "run_demo"]
@@ -95,6 +98,8 @@ class DemoResult:
         Every leaf of the exporter in the day checked against the on-chain root from the leaf file.
     leaf_file : LeafFile
         The published leaf file of the day's batch.
+    storage : StorageDay or None
+        The park battery's day: charged, discharged, certified with origin, retired.
     kept : KeptDemo or None
         Where the chain and data were left, with ``keep``.
     timings_s : dict
@@ -107,6 +112,7 @@ class DemoResult:
     record_check: VerificationPublic
     leaves_check: HolderVerification
     leaf_file: LeafFile
+    storage: StorageDay | None = None
     kept: KeptDemo | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
 
@@ -207,6 +213,10 @@ def _pipeline(state: AppState, client: ChainClient, issuer_key: str, start: date
                               progress=progress)
     with _timed(timings, "anchor the day's certificates on-chain (one Merkle root over every leaf)", report):
         batches = issue_pending(state.session_factory, client)
+    with _timed(timings, "mint the battery's discharge certificates (original plant and interval) and retire one",
+                report):
+        storage = retire_one_discharge(state.session_factory, client, issuer_key, run.batch_id,
+                                       purpose="stored renewable electricity, time-shifted by the park battery")
     with _timed(timings, f"retire {DEMO_EXPORTER} certificates for shipment {DEMO_SHIPMENT.shipment_id}", report):
         record = issue_provenance(state.session_factory, client, issuer_key, DEMO_EXPORTER, DEMO_SHIPMENT, start,
                                   end, beneficiary=None, purpose="EU CBAM: renewable electricity of exported hydrogen",
@@ -219,4 +229,4 @@ def _pipeline(state: AppState, client: ChainClient, issuer_key: str, start: date
         leaves_check = verify_holder(client, [leaf_file], record.claim.holder, period_start_s=int(start.timestamp()),
                                      period_end_s=int(end.timestamp()))
     return DemoResult(run=run, batches=batches, record=record, record_check=record_check, leaves_check=leaves_check,
-                      leaf_file=leaf_file, timings_s=timings)
+                      leaf_file=leaf_file, storage=storage, timings_s=timings)

@@ -6,7 +6,11 @@ One pass over the snapshots (streamed, storage provenance carried by a
 partial). Per interval it produces:
 
 - the holder shares of every renewable plant (:func:`greenproof.ledger.holder_shares.holder_shares`),
-  which the ledger turns into certificate leaves (:func:`greenproof.ledger.batches.build_batch`);
+  which the ledger turns into certificate leaves (:func:`greenproof.ledger.batches.build_batch`) —
+  a plant's share into the battery's charging goes to the battery's storage account (its charge
+  record) — and the battery's metered flows and discharge shares
+  (:func:`greenproof.ledger.holder_shares.storage_flows`), from which the ledger issues storage
+  discharge certificates with their origin;
 - each firm's consumption, traced renewable part and emissions (:mod:`greenproof.api.usecases.attribution_results`);
 - each sink's energy per technology, for the park Sankey (:mod:`greenproof.api.usecases.technology_flows`);
 - optionally, simulated meter readings of the renewable plants (their solved output), for runs
@@ -50,7 +54,7 @@ from greenproof.attribution import (
 from greenproof.attribution.technologies import EAST_CHINA_GRID_2022_T_PER_MWH
 from greenproof.ledger.batches import IntervalShares, build_batch
 from greenproof.ledger.canonical import snapshot_digest
-from greenproof.ledger.holder_shares import holder_shares, ledger_devices
+from greenproof.ledger.holder_shares import holder_shares, ledger_devices, storage_devices, storage_flows
 from greenproof.ledger.meters import MeterReading, ingest_readings
 from greenproof.ledger.models import FirmIntervalResult, TechnologyFlowRow
 
@@ -163,6 +167,9 @@ class _DayWriter:
         self._session, self._simulated_meters = session, simulated_meters
         self._mode, self._interval_s = mode, interval_s
         self.plant_devices, self.firm_devices = ledger_devices(session)
+        self.units = storage_devices(session)
+        # a plant's share into a battery's charging goes to the battery's storage account
+        self.sinks = {**self.firm_devices, **self.units}
         self._factors = _emission_factors()
         self._firm_columns: dict[str, NDArray[np.intp]] | None = None
         self.inserted = 0
@@ -183,8 +190,9 @@ class _DayWriter:
                 self._firm_columns = {firm: np.flatnonzero(owners == firm)
                                       for firm in sorted(set(self.firm_devices.values()))}
             intervals.append(IntervalShares(interval_start_s,
-                                            holder_shares(allocation, self.plant_devices, self.firm_devices),
-                                            snapshot_digest(snapshot)))
+                                            holder_shares(allocation, self.plant_devices, self.sinks),
+                                            snapshot_digest(snapshot),
+                                            storage_flows(allocation, self.units, self.firm_devices)))
             results.extend(_firm_results(allocation, self._firm_columns, interval_start_s, self._interval_s,
                                          self._factors))
             flows.extend(interval_flows(allocation, self.firm_devices, interval_start_s, self._interval_s))

@@ -17,11 +17,14 @@ from .schemas import BusIntensityPublic, NodalIntensityPublic
 __all__ = ["nodal_intensity"]
 
 
-def nodal_intensity(interval_start: datetime, firm_devices: Mapping[str, str]) -> NodalIntensityPublic:
+def nodal_intensity(interval_start: datetime, firm_devices: Mapping[str, str],
+                    storage_mix: Mapping[str, Mapping[str, float]] | None = None) -> NodalIntensityPublic:
     """Solve the park for the interval starting at ``interval_start`` and return its nodal carbon intensity.
 
-    A single interval carries no storage history, so storage discharge counts at the East China grid
-    average (0.5617 tCO2/MWh), as in :mod:`greenproof.api.usecases.park_attribution`.
+    A discharging battery carries the origin mix the ledger tracked for that interval
+    (``storage_mix``, :func:`greenproof.ledger.storage_records.discharge_source_mix`); without one
+    (the interval was never issued), or for the part of unknown origin, storage discharge counts at
+    the East China grid average (0.5617 tCO2/MWh), as in :mod:`greenproof.api.usecases.park_attribution`.
 
     Parameters
     ----------
@@ -29,9 +32,14 @@ def nodal_intensity(interval_start: datetime, firm_devices: Mapping[str, str]) -
         Start of a 15-minute interval (UTC instant on the grid).
     firm_devices : mapping
         Withdrawal device id → firm code, for the per-firm intensities.
+    storage_mix : mapping, optional
+        Tracked technology shares of discharging storage devices; devices the model does not show
+        discharging in the interval are ignored.
     """
     (snapshot,) = simulate_period(interval_start, interval_start + INTERVAL)
-    result = carbon_intensity(snapshot, {"storage": EAST_CHINA_GRID_2022_T_PER_MWH})
+    discharging = set(snapshot.injections.device_id.tolist())
+    mix = {device: shares for device, shares in (storage_mix or {}).items() if device in discharging}
+    result = carbon_intensity(snapshot, {"storage": EAST_CHINA_GRID_2022_T_PER_MWH}, source_mix=mix or None)
     demand = dict(zip(snapshot.withdrawals.device_id.tolist(), snapshot.withdrawals.p_mw.tolist(), strict=True))
     weighted: dict[str, list[float]] = {}
     for device, intensity in zip(result.withdrawal_id.tolist(), result.withdrawal_t_per_mwh.tolist(), strict=True):

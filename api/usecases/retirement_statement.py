@@ -16,6 +16,7 @@ from .firm_codes import canonical_firm_code
 from .pdf_document import TABLE_HEADINGS, new_pdf
 from .periods import Period, utc_from_s
 from .schemas import PlantRetiredPublic, RetirementPublic, RetirementStatementPublic, ShipmentPublic
+from .storage_certificates import firm_storage_records
 from .units import mwh
 
 __all__ = ["retirement_statement", "statement_pdf"]
@@ -60,6 +61,7 @@ def retirement_statement(session: Session, firm_code: str, period: Period) -> Re
             retired_wh=row.amount_wh, state=row.state, created_at=row.created_at,
             tx_hashes=sorted({line.tx_hash for line in row.lines if line.tx_hash}),
         ) for row in rows],
+        storage_records=firm_storage_records(session, firm.id, period.start_s, period.end_s),
     )
 
 
@@ -105,4 +107,16 @@ def statement_pdf(statement: RetirementStatementPublic, font: Path | None = None
         for item in statement.retirements:
             table.row([item.shipment.shipment_id, item.shipment.product, item.shipment.destination,
                        item.beneficiary, f"{mwh(item.retired_wh):,.3f}", item.claim_ref])
+    if statement.storage_records:
+        pdf.ln(3)
+        pdf.set_font_size(11)
+        pdf.cell(0, 6, "Storage discharge certificates (energy time-shifted by a battery, original attributes)",
+                 new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font_size(8)
+        with pdf.table(col_widths=(20, 20, 45, 45, 25, 25), text_align="LEFT", headings_style=TABLE_HEADINGS) as table:
+            table.row(["Storage", "Plant", "Produced (UTC)", "Discharged in batch of (UTC)", "MWh", "Retired MWh"])
+            for record in statement.storage_records:
+                table.row([record.storage_code, record.plant_code, record.origin_start.isoformat(timespec="minutes"),
+                           record.discharged_in.isoformat(timespec="minutes"), f"{mwh(record.amount_wh):,.3f}",
+                           f"{mwh(record.retired_wh):,.3f}"])
     return bytes(pdf.output())

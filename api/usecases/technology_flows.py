@@ -10,7 +10,10 @@ rows of a period (:func:`technology_flows`) instead of re-solving the park.
 Sinks are firm codes, or :data:`OTHER_SINKS` for withdrawals that are not firms' loads. Storage
 discharge is shown by the technologies that charged it (the run's
 :class:`~greenproof.attribution.StorageLedger`); only discharge of energy stored before the run
-started (unknown provenance) stays ``storage``.
+started (unknown provenance) stays ``storage``. The part of a firm's energy that came out of a
+battery is stored again under the sink ``via_storage:<firm>`` (:func:`via_storage_sink`), by the
+same origin technologies — included in the firm's own rows, so the Sankey can draw the battery as a
+pass-through (technology → battery → firm) without counting anything twice.
 """
 
 from __future__ import annotations
@@ -30,12 +33,20 @@ from .errors import InvalidPeriodError
 from .park_simulation import check_interval_grid
 from .units import WH_PER_MWH, mwh
 
-__all__ = ["MAX_SANKEY_DAYS", "OTHER_SINKS", "TechnologyFlows", "interval_flows", "technology_flows"]
+__all__ = ["MAX_SANKEY_DAYS", "OTHER_SINKS", "VIA_STORAGE", "TechnologyFlows", "interval_flows", "technology_flows",
+           "via_storage_sink"]
 
 #: Longest period a Sankey sums (a month).
 MAX_SANKEY_DAYS = 31
 #: Sink keys of withdrawals that are not firms' loads.
 OTHER_SINKS = ("export", "storage_charge", "other")
+#: Prefix of the sinks holding the part of a firm's energy that a battery delivered.
+VIA_STORAGE = "via_storage:"
+
+
+def via_storage_sink(firm_code: str) -> str:
+    """Return the sink key of what storage delivered to ``firm_code`` (a part of the firm's own rows)."""
+    return VIA_STORAGE + firm_code
 
 
 def _sink_of(device: str, kind: str, firm_devices: Mapping[str, str]) -> str:
@@ -64,6 +75,12 @@ def interval_flows(allocation: Allocation, firm_devices: Mapping[str, str], star
     sinks = [_sink_of(d, k, firm_devices) for d, k in
              zip(allocation.withdrawal_id.tolist(), allocation.withdrawal_kind.tolist(), strict=True)]
     mix_mwh = allocation.technology_mix_mw * allocation.duration_h  # (n_wd, n_tech), MWh
+    stored = np.flatnonzero(allocation.injection_technology == "storage")
+    if stored.size:  # what the batteries delivered to firms, by the origin technologies of their discharge
+        via_mwh = np.asarray(allocation.mw[stored].T @ allocation.technology_weights[stored]) * allocation.duration_h
+        to_firm = np.flatnonzero(np.isin(allocation.withdrawal_id, list(firm_devices)) & (via_mwh > 0).any(axis=1))
+        sinks += [via_storage_sink(sinks[m]) for m in to_firm.tolist()]
+        mix_mwh = np.vstack([mix_mwh, via_mwh[to_firm]])
     names, sink_of_row = np.unique(np.array(sinks), return_inverse=True)  # names sorted
     by_sink = np.zeros((len(names), mix_mwh.shape[1]))
     np.add.at(by_sink, sink_of_row, np.where(mix_mwh > 0, mix_mwh, 0.0))

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from greenproof.api import KeyStore, Role
@@ -86,6 +86,21 @@ def test_issue_without_chain_is_unavailable(tmp_path: Path, monkeypatch: pytest.
     assert "GREENPROOF_CHAIN_RPC_URL" in result.output
 
 
+def _check_battery(database: Path) -> None:
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        charged = dict(connection.execute(text(
+            "SELECT plant_id, SUM(charged_wh) FROM storage_charge_records WHERE plant_id IS NOT NULL "
+            "GROUP BY plant_id")).all())
+        issued = dict(connection.execute(text(
+            "SELECT plant_id, SUM(amount_wh) FROM discharge_leaves GROUP BY plant_id")).all())
+        retired = connection.execute(text("SELECT SUM(amount_wh) FROM discharge_retirements")).scalar()
+    engine.dispose()
+    assert charged and issued and retired
+    for plant, wh in issued.items():  # never more than 88 % of what the plant charged
+        assert 0 < wh <= charged[plant] * 88 // 100
+
+
 @pytest.mark.integration
 @pytest.mark.chain
 def test_demo_runs_end_to_end_and_keeps_a_chain_the_other_commands_use(tmp_path: Path,
@@ -108,6 +123,10 @@ def test_demo_runs_end_to_end_and_keeps_a_chain_the_other_commands_use(tmp_path:
         assert "A leaf is one line of the day's certificates" in text
         assert "tCO2: tonnes of CO2" in text
         assert "settings greenproof-data/settings.json (every command reads them)" in text
+        # The park battery: renewable charge cancelled into its account, re-issued with origin after 12 % loss, one
+        # discharge certificate retired.
+        assert "re-issued as discharge certificates with their original plant and interval" in text
+        _check_battery(tmp_path / "greenproof-data" / "ledger.sqlite")
         artifacts = tmp_path / "greenproof-data" / "demo"
         record = json.loads((artifacts / "provenance-record.json").read_text())
         assert record["retired_wh"] == 110_000_000  # the demo shipment's 110 MWh

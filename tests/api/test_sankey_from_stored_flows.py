@@ -10,7 +10,7 @@ import pytest
 from greenproof.api.usecases.park_attribution import attribute_period
 from greenproof.api.usecases.park_setup import register_park
 from greenproof.api.usecases.park_simulation import simulate_period
-from greenproof.api.usecases.technology_flows import OTHER_SINKS, technology_flows
+from greenproof.api.usecases.technology_flows import OTHER_SINKS, VIA_STORAGE, technology_flows
 from greenproof.attribution import TECHNOLOGY_KEYS, StorageLedger, trace_many
 from greenproof.ledger.database import make_engine, make_session_factory, upgrade
 from greenproof.ledger.holder_shares import ledger_devices
@@ -50,6 +50,8 @@ def test_sankey_from_stored_flows_equals_tracing_the_day_again(tmp_path: Path) -
                 if mix_mwh[m, k] > 0:
                     traced[(technology, sink)] = traced.get((technology, sink), 0.0) + float(mix_mwh[m, k])
 
+    via = {key: value for key, value in stored.items() if key[1].startswith(VIA_STORAGE)}
+    stored = {key: value for key, value in stored.items() if key not in via}
     significant = {key for key, value in traced.items() if value > ROUNDING_MWH}
     assert significant <= set(stored)
     assert {sink for _, sink in stored} >= set(firm_devices.values())
@@ -74,3 +76,11 @@ def test_sankey_from_stored_flows_equals_tracing_the_day_again(tmp_path: Path) -
         supplied = sum(value for (_, sink), value in stored.items() if sink == firm)
         assert demand - ROUNDING_MWH * len(TECHNOLOGY_KEYS) <= supplied <= demand + losses_mwh, firm
     assert withdrawn_mwh <= sum(stored.values()) <= injected_mwh + ROUNDING_MWH
+    # What a battery delivered to a firm is part of that firm's energy, and all of it together is at most
+    # what the battery discharged (Kirchhoff again, from the snapshots).
+    discharged_mwh = sum(float(p) * s.duration_h for s in snapshots
+                         for p, tech in zip(s.injections.p_mw.tolist(), s.injections.technology.tolist(), strict=True)
+                         if tech == "storage")
+    assert via and 0 < sum(via.values()) <= discharged_mwh + ROUNDING_MWH * len(via)
+    for (technology, sink), value in via.items():
+        assert value <= stored[(technology, sink.removeprefix(VIA_STORAGE))] + ROUNDING_MWH

@@ -28,8 +28,9 @@ def demo(
 ) -> None:
     """Run the whole pipeline on one park day; no configuration needed.
 
-    Builds the Binhai park, solves the day at 15 min, traces it, anchors the certificates, retires a
-    hydrogen shipment for the GH2 exporter, and verifies it from the chain and the leaf file.
+    Builds the Binhai park, solves the day at 15 min, traces it, anchors the certificates (the battery's
+    charge records with them), retires one storage discharge certificate, retires a hydrogen shipment
+    for the GH2 exporter, and verifies it from the chain and the leaf file.
     Without --keep the chain (an in-memory Anvil) and the ledger are deleted at the end.
     Exits 1 if the verification fails.
     """
@@ -43,6 +44,12 @@ def demo(
         result = run_demo(database_url=database_url, keep=keep, port=port, progress=True,
                           report=lambda step: console.print(f"[cyan]•[/cyan] {step}"))
     print_firms(result.run)
+    if result.storage is not None:
+        s = result.storage
+        console.print(f"park battery: {wh(s.charged_renewable_wh)} renewable charged (certificates cancelled into its "
+                      f"storage account), {wh(s.charged_other_wh)} other; {wh(s.discharged_wh)} discharged, "
+                      f"{wh(s.certified_wh)} re-issued as discharge certificates with their original plant and "
+                      f"interval; {wh(s.retired_wh)} retired" + (f" by {s.retired_by}" if s.retired_by else ""))
     print_checks(result.record_check)
     leaves = result.leaves_check
     console.print(f"{len(leaves.leaves)} leaves of {DEMO_EXPORTER} checked from the chain and the published leaf "

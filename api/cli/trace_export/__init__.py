@@ -9,10 +9,13 @@ number of intervals except the per-withdrawal totals of the summary (one entry p
 
 CSV columns (:data:`TRACE_COLUMNS`): ``interval_start_utc`` (ISO 8601, ``Z``; empty for a
 source without profiles, which is one stored operating point), ``injection_id``, ``technology``
-(the injecting device's own key; storage discharge is ``storage``: no state-of-charge provenance is
-carried here), ``withdrawal_id``, ``withdrawal_kind`` (``load``, ``export``, ``storage_charge``),
-``mwh`` (> 0). Rows are sorted by injection id, then withdrawal id, within each interval; intervals
-are in time order. Device ids and signs are those of :mod:`greenproof.grids` (``"sgen:3"``).
+(the injecting device's own key; a storage unit's discharge is split into one row per origin
+technology its state of charge holds — pro-rata pool, 85 % round trip, carried in time order
+across intervals and Dask chunks by :mod:`.storage_provenance` — and ``storage`` for energy of
+unknown origin, e.g. what it held before the period), ``withdrawal_id``, ``withdrawal_kind``
+(``load``, ``export``, ``storage_charge``), ``mwh`` (> 0). Rows are sorted by injection id, then
+withdrawal id, within each interval; intervals are in time order. Device ids and signs are those
+of :mod:`greenproof.grids` (``"sgen:3"``).
 
 The public names load their module on first use (:mod:`greenproof.attribution._lazy_exports`):
 ``greenproof --help`` reads :class:`TraceMethod` without importing pandapower or dask.

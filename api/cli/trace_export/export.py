@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rich.progress import Progress
 
+from greenproof.attribution import StorageLedger
 from greenproof.grids import GridError, solve_series
 from greenproof.grids.binhai_registry import DEFAULT_SEED
 from greenproof.grids.timeseries import CHUNK
@@ -18,6 +19,7 @@ from .csv_output import INTENSITY_COLUMNS, TRACE_COLUMNS, open_output, write_int
 from .dask_scheduler import trace_on_scheduler
 from .interval_trace import IntervalTrace, trace_chunk, trace_intervals
 from .sources import STATIC_HOURS, check_technologies, open_source, rows_of_period, static_interval
+from .storage_provenance import carry_storage
 from .summary import TraceSummary
 from .trace_method import TraceMethod
 
@@ -88,6 +90,7 @@ def export_trace(source: str, out: Path, *, start: datetime | None = None, end: 
         else:
             task = functools.partial(trace_chunk, method=method, intensity=intensity)
             items = trace_on_scheduler(scheduler, grid, profiles, task, chunk, default_technology)
+    items = carry_storage(items, StorageLedger())  # state-of-charge provenance, in time order across chunks
     with ExitStack() as files, Progress(disable=not progress, transient=True) as bar:
         trace_out = files.enter_context(open_output(out))
         trace_out.write(",".join(TRACE_COLUMNS) + "\n")

@@ -12,6 +12,7 @@ from greenproof.ledger.database import session_scope
 from greenproof.ledger.holder_shares import ledger_devices
 from greenproof.ledger.meters import IngestReport, MeterReading, ingest_readings
 from greenproof.ledger.models import Firm, IssuanceBatch
+from greenproof.ledger.storage_records import discharge_source_mix
 
 from ...usecases.errors import InvalidPeriodError
 from ...usecases.firm_reports import share_series
@@ -124,4 +125,5 @@ def carbon_intensity(
     """Solve the park model for one interval and return every bus's and firm's carbon intensity, tCO2/MWh."""
     check_interval_grid(interval_start, interval_start + INTERVAL)
     _plants, firm_devices = ledger_devices(session)
-    return nodal_intensity(interval_start, firm_devices)
+    return nodal_intensity(interval_start, firm_devices,
+                           discharge_source_mix(session, int(interval_start.timestamp())))

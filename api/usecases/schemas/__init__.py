@@ -23,7 +23,13 @@ from .provenance import (
     SubmittedRecord,
     VerificationPublic,
 )
-from .retirements import PlantRetiredPublic, RetirementPublic, RetirementStatementPublic, ShipmentPublic
+from .retirements import (
+    PlantRetiredPublic,
+    RetirementPublic,
+    RetirementStatementPublic,
+    ShipmentPublic,
+    StorageRecordPublic,
+)
 from .series import HourlyMatchingPublic, HourMatch, Resolution, SeriesPointPublic, ShareSeriesPublic
 
 __all__ = [
@@ -52,6 +58,7 @@ __all__ = [
     "ShareSeriesPublic",
     "ShipmentCreate",
     "ShipmentPublic",
+    "StorageRecordPublic",
     "SubmittedRecord",
     "VerificationPublic",
 ]

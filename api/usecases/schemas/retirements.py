@@ -11,6 +11,7 @@ __all__ = [
     "RetirementPublic",
     "RetirementStatementPublic",
     "ShipmentPublic",
+    "StorageRecordPublic",
 ]
 
 
@@ -40,6 +41,19 @@ class RetirementPublic(BaseModel):
     tx_hashes: list[str]
 
 
+class StorageRecordPublic(BaseModel):
+    """A storage discharge certificate of the account: energy that went through a battery, with its origin."""
+
+    storage_code: str = Field(description="The storage unit it was discharged from.")
+    plant_code: str = Field(description="The plant that generated it (original attribute).")
+    technology: str
+    origin_start: datetime = Field(description="Start of the production interval (original attribute), UTC.")
+    origin_s: int = Field(description="Length of the production interval, seconds.")
+    discharged_in: datetime = Field(description="Start of the batch period it was discharged in, UTC.")
+    amount_wh: int = Field(ge=0, description="Discharge certificate Wh (after round-trip losses).")
+    retired_wh: int = Field(ge=0, description="Of which retired on-chain.")
+
+
 class PlantRetiredPublic(BaseModel):
     """Retired Wh of one plant in a statement."""
 
@@ -61,3 +75,6 @@ class RetirementStatementPublic(BaseModel):
                                               "consumption period overlaps the statement period.")
     by_plant: list[PlantRetiredPublic]
     retirements: list[RetirementPublic]
+    storage_records: list[StorageRecordPublic] = Field(
+        default_factory=list, description="The account's storage discharge certificates from batches of the period "
+                                          "(issue 16): origin plant and interval, Wh, Wh retired.")

@@ -21,6 +21,7 @@ from ...usecases.certificate_queries import CertificateQuery, balances, certific
 from ...usecases.firm_reports import hourly_matching
 from ...usecases.pagination import PageParams
 from ...usecases.schemas import Resolution
+from ...usecases.storage_certificates import firm_storage_records
 from ..i18n import Translator, request_language
 from ..page_params import (
     CERTIFICATES_PER_PAGE,
@@ -72,6 +73,7 @@ def firm_page(request: Request, caller: PageCaller, session: SessionDep, state: 
         request, "firm.html", caller=caller, firm=firm, days=days, resolution=step, requested=resolution,
         summary=totals(points), matching=matching, balances=lines, claimed_wh=_claimed_wh(session, query),
         certificates=items, total=total, offset=offset,
+        stored=firm_storage_records(session, firm.id, period.start_s, period.end_s),
         per_page=CERTIFICATES_PER_PAGE, can_claim=caller.role is Role.FIRM, done=done,
         charts={"share": chart_payload(points, step),
                 "matching": matching_payload(matching.hours, matching_steps, matching_step),

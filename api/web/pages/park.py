@@ -16,7 +16,7 @@ from ...usecases.api_keys import Role
 from ...usecases.attribution_results import PARK_TZ
 from ...usecases.park_simulation import INTERVAL
 from ...usecases.periods import SupportedLocalTime
-from ...usecases.technology_flows import OTHER_SINKS, technology_flows
+from ...usecases.technology_flows import OTHER_SINKS, VIA_STORAGE, technology_flows, via_storage_sink
 from ..i18n import Translator, request_language
 from ..page_params import FirstDay, LastDay, ResolutionChoice, require, shown_days
 from ..park_flows import interval_diagram
@@ -51,13 +51,28 @@ def _sankey_period(interval: datetime, scope: str) -> tuple[datetime, datetime]:
 
 def _sankey_payload(session: SessionDep, start: datetime, end: datetime, t: Translator
                     ) -> tuple[dict[str, object], dict[str, float]]:
-    """Return the Sankey of technology → firm MWh, and the MWh that went to other sinks (export, storage, ...)."""
+    """Return the Sankey of technology → firm MWh, and the MWh that went to other sinks (export, storage, ...).
+
+    A battery is a pass-through: technology → battery (its charging) and battery → firm (what it
+    delivered, by origin technology, taken out of the technology → firm links).
+    """
     flows = technology_flows(session, start, end)
     names: dict[str, str] = {code: name for code, name in session.execute(
         select(Firm.code, Firm.name_zh if t.language == "zh" else Firm.name_en))}
     tech = t.subset("tech.")
-    edges = [(tech.get(key, key), f"{sink} {names[sink]}", round(mwh, 3))
-             for (key, sink), mwh in sorted(flows.mwh.items()) if sink in names and mwh >= 0.001]
+    battery = t("sankey.battery")
+    via: dict[str, float] = {}
+    for (_key, sink), value in flows.mwh.items():
+        if sink.startswith(VIA_STORAGE):
+            via[sink.removeprefix(VIA_STORAGE)] = via.get(sink.removeprefix(VIA_STORAGE), 0.0) + value
+    direct = [(tech.get(key, key), f"{sink} {names[sink]}",
+               round(value - flows.mwh.get((key, via_storage_sink(sink)), 0.0), 3))
+              for (key, sink), value in sorted(flows.mwh.items()) if sink in names]
+    charging = [(tech.get(key, key), battery, round(value, 3))
+                for (key, sink), value in sorted(flows.mwh.items()) if sink == "storage_charge"]
+    delivered = [(battery, f"{firm} {names[firm]}", round(value, 3)) for firm, value in sorted(via.items())
+                 if firm in names]
+    edges = [edge for edge in (*direct, *charging, *delivered) if edge[2] >= 0.001]
     links = [{"source": source, "target": target, "value": value} for source, target, value in edges]
     nodes = sorted({source for source, _, _ in edges} | {target for _, target, _ in edges})
     others = {t(f"sink.{sink}"): mwh for sink, mwh in sorted(flows.by_sink().items()) if sink in OTHER_SINKS}
