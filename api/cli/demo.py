@@ -161,16 +161,17 @@ def run_demo(*, database_url: str | None = None, keep: bool = False, port: int =
     with tempfile.TemporaryDirectory(prefix="greenproof-demo-") as tmp, ExitStack() as stack:
         with _timed(timings, "start a chain, deploy the contract, register the park in the ledger and on-chain",
                     report):
+            # the chain's clock starts one hour after the demo day: its batch has ended and its certificates are
+            # valid on the chain's clock, whatever today's date (they expire 24 months after the production month)
+            clock_start_s = int(end.timestamp()) + 3600
             if keep:
                 node = LocalNode()
-                running = node.start(find_anvil(), port)
+                running = node.start(find_anvil(), port, clock_start_s)
                 stack.push(_stop_on_error(node))
                 rpc_url, chain_id, issuer_key = str(running.rpc_url), running.chain_id, node.issuer_key()
                 url = database_url or DEFAULT_DATABASE_URL
             else:
-                # the chain starts one hour after the demo day: its batch has ended and its certificates are valid
-                # on the chain's clock, whatever today's date (they expire 24 months after the production month)
-                anvil = stack.enter_context(Anvil(genesis_timestamp_s=int(end.timestamp()) + 3600))
+                anvil = stack.enter_context(Anvil(genesis_timestamp_s=clock_start_s))
                 rpc_url, chain_id, issuer_key = anvil.rpc_url, anvil.chain_id, anvil.private_keys[0]
                 url = database_url or f"sqlite:///{Path(tmp) / 'ledger.sqlite'}"
             settings = ApiSettings(database_url=url, chain_rpc_url=rpc_url, chain_id=chain_id, issuer_key=issuer_key,

@@ -7,7 +7,16 @@ Files, under ``greenproof-data/chain/`` (relative to the working directory):
   (``chain down`` stops the node with SIGTERM, which Anvil answers by writing it) and every
   :data:`STATE_INTERVAL_S` seconds, so ``chain down`` + ``chain up`` continue the same chain;
 - ``accounts.json``: Anvil's ``--config-out`` (dev accounts and keys; the first is the issuer);
-- ``anvil.log``: the node's output.
+- ``anvil.log``: the node's output;
+- ``clock.json``: the clock start of a chain started with one.
+
+A new chain's clock starts at the wall clock, or at ``clock_start_s`` (Anvil ``--timestamp``:
+the genesis block's time, from which block time runs at real speed). The contract judges expiry
+and refuses batches of periods not yet ended by block time, so a story about a fixed past day
+(the README's, ``demo --keep``) runs on a chain whose clock starts just after that day and holds
+whatever today's date. A continued chain keeps its own clock: Anvil would date the next block
+by the wall clock, so a chain with a clock start is set back to its last block's time on
+``chain up`` (``evm_setTime``), the time it was down not counted.
 
 The node listens on 127.0.0.1 only and runs in a session of its own, so it outlives the command
 that started it. Every failure (binary missing, port taken, node not answering, stale pid file)
@@ -28,7 +37,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from ..usecases.data_folder import DATA_FOLDER
-from ..usecases.errors import ChainUnavailableError
+from ..usecases.errors import ChainUnavailableError, ClockStartError
 
 __all__ = ["CHAIN_FOLDER", "DEFAULT_PORT", "LocalNode", "NodeState", "NodeStatus"]
 
@@ -107,6 +116,11 @@ class LocalNode:
         return self.folder / "accounts.json"
 
     @property
+    def clock_file(self) -> Path:
+        """``clock.json``: the clock start of a chain started with one."""
+        return self.folder / "clock.json"
+
+    @property
     def log_file(self) -> Path:
         """``anvil.log``: the node's output."""
         return self.folder / "anvil.log"
@@ -142,17 +156,28 @@ class LocalNode:
         except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
             raise ChainUnavailableError(f"cannot read the issuer key from {self.accounts_file}: {exc}") from exc
 
-    def start(self, anvil: Path, port: int = DEFAULT_PORT) -> NodeStatus:
+    def start(self, anvil: Path, port: int = DEFAULT_PORT, clock_start_s: int | None = None) -> NodeStatus:
         """Start the node on ``port`` (continuing the saved state, if any) unless it already runs.
 
         A stale pid file is removed first. Returns the running node's status.
 
+        Parameters
+        ----------
+        clock_start_s : int, optional
+            Block time of a new chain's genesis block, UNIX s UTC (default: the wall clock).
+
         Raises
         ------
+        ClockStartError
+            If ``clock_start_s`` is given for a chain that already exists (running or saved).
         ChainUnavailableError
             If the node runs but does not answer, the port is taken by another process, or Anvil
             exits or stays silent (its last log line is quoted).
         """
+        if clock_start_s is not None and (self.state_file.exists() or self.pid_file.exists()):
+            raise ClockStartError(f"the local chain in {self.folder} already exists and keeps its own clock; "
+                                  "--clock-start sets only a new chain's: run `greenproof chain down` and move "
+                                  f"{self.folder} away to start a new chain")
         found = self.status()
         if found.state is NodeState.RUNNING:
             return found
@@ -166,6 +191,8 @@ class LocalNode:
         self.folder.mkdir(parents=True, exist_ok=True)
         command = [str(anvil), "--host", "127.0.0.1", "--port", str(port), "--state", str(self.state_file),
                    "--state-interval", str(STATE_INTERVAL_S), "--config-out", str(self.accounts_file)]
+        if clock_start_s is not None:
+            command += ["--timestamp", str(clock_start_s)]
         with self.log_file.open("ab") as log:
             try:
                 process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
@@ -174,8 +201,20 @@ class LocalNode:
                 raise ChainUnavailableError(f"cannot run anvil at {anvil}: {exc}") from exc
         rpc_url = f"http://127.0.0.1:{port}"
         chain_id = self._wait_until_answering(process, rpc_url)
+        if clock_start_s is not None:
+            self.clock_file.write_text(json.dumps({"clock_start_s": clock_start_s}), encoding="utf-8")
+        elif self.clock_file.exists():
+            self._resume_clock(rpc_url)
         self.pid_file.write_text(json.dumps({"pid": process.pid, "port": port, "rpc_url": rpc_url}), encoding="utf-8")
         return NodeStatus(NodeState.RUNNING, process.pid, rpc_url, chain_id)
+
+    @staticmethod
+    def _resume_clock(rpc_url: str) -> None:
+        """Set the node's clock to its latest block's time (a continued chain's clock does not jump to today)."""
+        from ..usecases.chain_probe import rpc_call
+
+        latest = rpc_call(rpc_url, "eth_getBlockByNumber", ["latest", False])
+        rpc_call(rpc_url, "evm_setTime", [int(latest["timestamp"], 16)])
 
     def _wait_until_answering(self, process: subprocess.Popen[bytes], rpc_url: str) -> int:
         from ..usecases.chain_probe import node_chain_id

@@ -11,6 +11,9 @@ Each carries the HTTP status it maps to; :mod:`greenproof.api.http.problem_detai
         ├── InvalidPeriodError       422: a period is empty, reversed or too long
         ├── ApiKeyError              400: a key cannot be created (role / firm mismatch, bad key file)
         ├── ShipmentAlreadyRetiredError 409: a firm's shipment already has a retirement
+        ├── ClockStartError          409: a clock start given for a local chain that already has a clock
+        ├── FirmAccountError         409: a firm's account cannot be set, or does not sign this way
+        ├── AuthorisationError       422: a firm's signatures do not match what is to be retired
         ├── UploadTooLargeError      413: an uploaded file is larger than the limit
         ├── ChainUnavailableError    503: no chain configured or the node is unreachable
         │   └── ChainMisconfiguredError 503: malformed URL or address, no contract there, another chain
@@ -28,8 +31,11 @@ __all__ = [
     "ApiError",
     "ApiKeyError",
     "AuthenticationError",
+    "AuthorisationError",
     "ChainMisconfiguredError",
     "ChainUnavailableError",
+    "ClockStartError",
+    "FirmAccountError",
     "InvalidPeriodError",
     "NotFoundError",
     "PdfFontMissingError",
@@ -68,6 +74,28 @@ class NotFoundError(ApiError):
 
 class InvalidPeriodError(ApiError, ValueError):
     """A requested period is empty, reversed or longer than the API serves at once."""
+
+    status = 422
+
+
+class ClockStartError(ApiError):
+    """A clock start was given for a local chain that exists already (its clock runs from its own blocks)."""
+
+    status = 409
+
+
+class FirmAccountError(ApiError):
+    """A firm's certificate account cannot be set (taken, or certificates already held), or cannot sign this way.
+
+    A custodial account's retirements are signed by the registry; a firm-held account's only by the
+    firm (prepare the authorisations, sign them in its wallet, submit the signatures).
+    """
+
+    status = 409
+
+
+class AuthorisationError(ApiError):
+    """The signatures a firm submits do not match the authorisations its retirement needs now, or are malformed."""
 
     status = 422
 

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from greenproof.api import KeyStore, Role
 from greenproof.api.cli import EXIT_BAD_INPUT, EXIT_MISMATCH, EXIT_UNAVAILABLE, app
+from greenproof.api.usecases.chain_probe import rpc_call
 from greenproof.contracts.anvil import Anvil
 from greenproof.contracts.client import ChainClient
 from greenproof.ledger.batches import load_leaf_file
@@ -116,6 +117,11 @@ def test_demo_runs_end_to_end_and_keeps_a_chain_the_other_commands_use(tmp_path:
         # The kept chain and ledger serve the other commands with no configuration.
         assert runner.invoke(app, ["verify", str(artifacts / "provenance-record.json")]).exit_code == 0
         assert runner.invoke(app, ["reconcile"]).exit_code == 0
+        # The kept chain's clock started the hour after the demo day (21 June 2025, park time), not today: the
+        # day's certificates stay valid on it whatever the date (2025-06-21T17:00Z = 1750525200, date -u +%s).
+        settings = json.loads((tmp_path / "greenproof-data" / "settings.json").read_text())
+        block = rpc_call(settings["chain_rpc_url"], "eth_getBlockByNumber", ["latest", False])
+        assert 1_750_525_200 <= int(block["timestamp"], 16) < 1_750_525_200 + 3600
         refused = runner.invoke(app, ["demo", "--keep"])
         assert refused.exit_code == EXIT_BAD_INPUT
         assert "greenproof-data/ is not empty" in refused.output

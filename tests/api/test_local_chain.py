@@ -119,3 +119,33 @@ def test_node_that_does_not_answer_is_reported_and_stopped(here: int, tmp_path: 
     finally:
         if silent.poll() is None:
             silent.kill()
+
+
+def _block_time_s(rpc_url: str) -> int:
+    block = rpc_call(rpc_url, "eth_getBlockByNumber", ["latest", False])
+    return int(block["timestamp"], 16)  # type: ignore[index]
+
+
+def test_clock_start_dates_a_new_chain_and_a_continued_chain_keeps_its_clock(here: int, tmp_path: Path) -> None:
+    clock_start_s = 1_750_525_200  # 2025-06-21T17:00:00Z (date -u -d 2025-06-21T17:00Z +%s)
+    up = runner.invoke(app, ["chain", "up", "--clock-start", "2025-06-21T17:00Z"])
+    assert up.exit_code == 0, up.output
+    rpc_url = f"http://127.0.0.1:{here}"
+    dated = _block_time_s(rpc_url)
+    assert clock_start_s <= dated < clock_start_s + 600  # deployed and registered within minutes of the start
+
+    refused = runner.invoke(app, ["chain", "up", "--clock-start", "2030-01-01T00:00Z"])
+    assert refused.exit_code == 2
+    assert "already exists and keeps its own clock" in refused.output and "Traceback" not in refused.output
+
+    assert runner.invoke(app, ["chain", "down"]).exit_code == 0
+    again = runner.invoke(app, ["chain", "up"])
+    assert again.exit_code == 0, again.output
+    rpc_call(rpc_url, "evm_mine")
+    assert dated <= _block_time_s(rpc_url) < clock_start_s + 600  # not today's date: the chain's own clock
+
+
+def test_clock_start_must_be_an_instant_with_an_offset(here: int) -> None:
+    result = runner.invoke(app, ["chain", "up", "--clock-start", "2025-06-21T17:00"])
+    assert result.exit_code == 2 and "has no UTC offset" in result.output
+    assert not Path("greenproof-data/chain/node.json").exists()

@@ -8,7 +8,7 @@ import typer
 
 from ..exit_codes import EXIT_UNAVAILABLE, exit_codes, fail
 from ..local_node import DEFAULT_PORT, LocalNode, NodeState
-from ..options import DatabaseOption, settings
+from ..options import DatabaseOption, settings, utc
 from ..output import console
 
 __all__ = ["app"]
@@ -20,8 +20,16 @@ PortOption = Annotated[int, typer.Option(help="Port of the local chain on 127.0.
                                          envvar="GREENPROOF_CHAIN_PORT")]
 
 
+ClockStartOption = Annotated[str | None, typer.Option(
+    help="A new chain's clock: block time of its first block, ISO 8601 with offset (e.g. 2025-06-21T17:00Z); "
+         "from there block time runs at real speed. The chain refuses batches of periods not yet ended and "
+         "judges expiry by block time, so a story about a past day starts the clock just after that day.",
+    show_default="the wall clock")]
+
+
 @app.command("up")
-def chain_up(port: PortOption = DEFAULT_PORT, database_url: DatabaseOption = None) -> None:
+def chain_up(port: PortOption = DEFAULT_PORT, clock_start: ClockStartOption = None,
+             database_url: DatabaseOption = None) -> None:
     """Start the local chain (or continue it), deploy the contract once, register the park; write the settings file.
 
     Anvil (from the project's node_modules, or GREENPROOF_ANVIL) runs in the background with its
@@ -29,6 +37,7 @@ def chain_up(port: PortOption = DEFAULT_PORT, database_url: DatabaseOption = Non
     chain. The park's plants and firms are registered in the ledger and the plants on-chain.
     greenproof-data/settings.json then holds the chain's URL, id, contract address and issuer
     key: every command reads it (GREENPROOF_* variables and options take precedence).
+    --clock-start applies only to a new chain (a continued chain keeps its own clock).
     """
     from greenproof.contracts.anvil import find_anvil
 
@@ -37,8 +46,9 @@ def chain_up(port: PortOption = DEFAULT_PORT, database_url: DatabaseOption = Non
     from ...usecases.settings import write_settings_file
 
     node = LocalNode()
+    clock_start_s = None if clock_start is None else int(utc(clock_start, "--clock-start").timestamp())
     with exit_codes():
-        running = node.start(find_anvil(), port)
+        running = node.start(find_anvil(), port, clock_start_s)
         issuer_key = node.issuer_key()
         known = settings(database_url=database_url)
         same_chain = known.chain_rpc_url == running.rpc_url and known.chain_id == running.chain_id
