@@ -31,7 +31,7 @@ from .issuance import issue, register_plants_on_chain, resume_unfinished, send_a
 from .leaf_file import LeafFile
 from .meters import IngestReport, MeterReading, ingest_readings
 from .reconcile import Difference, reconcile
-from .registry import firm_by_code, plant_by_code, register_firm, register_plant
+from .registry import firm_by_code, plant_by_code, register_firm, register_plant, set_firm_account
 from .retirements import Shipment, claim_leaf, part_claim_ref, retire
 from .settings import LedgerSettings
 from .verify import HolderVerification, LeafVerification, verify_holder, verify_leaf
@@ -91,6 +91,7 @@ __all__ = [
     "roll_up",
     "send_and_confirm",
     "session_scope",
+    "set_firm_account",
     "snapshot_digest",
     "split_cap",
     "upgrade",

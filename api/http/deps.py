@@ -37,6 +37,7 @@ __all__ = [
     "CurrentPrincipal",
     "Exporter",
     "FirmClaimer",
+    "FirmCodePath",
     "FirmScope",
     "Hash32Path",
     "ParkOperator",
@@ -101,12 +102,17 @@ def require_role(*roles: Role) -> Callable[[Principal], Principal]:
     return check
 
 
-def _firm_scope(
-    firm_code: Annotated[str, Path(min_length=1, max_length=64, pattern=CODE_PATTERN,
-                                   description="Firm code, any case, e.g. GH2.")],
-    principal: CurrentPrincipal,
-) -> str:
-    code = canonical_firm_code(firm_code)
+def _firm_code(firm_code: Annotated[str, Path(min_length=1, max_length=64, pattern=CODE_PATTERN,
+                                               description="Firm code, any case, e.g. GH2.")]) -> str:
+    return canonical_firm_code(firm_code)
+
+
+#: The ``{firm_code}`` path parameter, any case, in its canonical form (access is the route's role's).
+FirmCodePath = Annotated[str, Depends(_firm_code)]
+
+
+def _firm_scope(firm_code: FirmCodePath, principal: CurrentPrincipal) -> str:
+    code = firm_code
     check_firm_access(principal, code)
     return code
 

@@ -28,15 +28,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from greenproof.contracts.client import ChainClient
 from greenproof.contracts.leaves import AllocationLeaf
+from greenproof.ledger.authorisation import AuthorisationSigner
 from greenproof.ledger.canonical import canonical_json, keccak_hex
-from greenproof.ledger.models import AllocationLeafRow, IssuanceBatch, Plant, ProvenanceRecordRow, RetirementRow
+from greenproof.ledger.chain_port import CertificateChain
+from greenproof.ledger.models import AllocationLeafRow, Firm, IssuanceBatch, Plant, ProvenanceRecordRow, RetirementRow
 from greenproof.ledger.registry import firm_by_code
 from greenproof.ledger.retirements import Shipment, retire
 from greenproof.ledger.settings import LedgerSettings
 
 from .chain_gateway import chain_id_of
 from .custody import ensure_gas
-from .errors import NotFoundError, ProvenanceRecordError, ShipmentAlreadyRetiredError
+from .errors import FirmAccountError, NotFoundError, ProvenanceRecordError, ShipmentAlreadyRetiredError
 from .evidence import LeafFileCache, LeafProofs
 from .firm_codes import canonical_firm_code
 from .park_setup import firm_account_key
@@ -48,6 +50,9 @@ __all__ = [
     "claim_reference",
     "issue_provenance",
     "load_record",
+    "new_claim",
+    "refuse_retired_shipment",
+    "retire_and_record",
     "verify_url",
 ]
 
@@ -92,8 +97,10 @@ def issue_provenance(factory: sessionmaker[Session], client: ChainClient, issuer
                      files: LeafFileCache) -> ProvenanceRecord:
     """Retire ``firm_code``'s certificates of the consumption period for ``shipment`` and store its record.
 
-    The firm's custodial key (:func:`greenproof.api.usecases.park_setup.firm_account_key`) signs the
-    retirement; its gas is topped up by the issuer first.
+    For a firm whose account is custodial: its derived key
+    (:func:`greenproof.api.usecases.park_setup.firm_account_key`) signs the retirement; its gas is
+    topped up by the issuer first. A firm that holds its own key signs instead
+    (:mod:`greenproof.api.usecases.firm_signed_retirement`).
 
     Raises
     ------
@@ -101,6 +108,8 @@ def issue_provenance(factory: sessionmaker[Session], client: ChainClient, issuer
         If the consumption period is empty or reversed (naming both ends), before anything is read.
     InsufficientCertificatesError, ClaimRefReusedError, RetirementError
         From :func:`greenproof.ledger.retirements.retire`.
+    FirmAccountError
+        If the firm holds its own key (only its signature can retire its certificates).
     ProvenanceRecordError
         If the firm's ledger account is not its custodial account (its key is unknown here).
     ShipmentAlreadyRetiredError
@@ -111,37 +120,75 @@ def issue_provenance(factory: sessionmaker[Session], client: ChainClient, issuer
     holder_key = firm_account_key(issuer_key, firm_code)
     with factory() as session:
         firm = firm_by_code(session, firm_code)
+        if firm.key_custody == "firm":
+            raise FirmAccountError(f"firm {firm_code} holds the key of its account {firm.address}: only its "
+                                   "signature retires its certificates (prepare the authorisations, have the firm "
+                                   "sign them, submit the signatures)")
         if Account.from_key(holder_key).address != firm.address:
             raise ProvenanceRecordError(f"firm {firm_code}: account {firm.address} is not its custodial account; "
                                         "this registry cannot sign its retirements")
-        earlier = session.scalar(select(RetirementRow.claim_ref).where(
-            RetirementRow.firm_id == firm.id, RetirementRow.shipment_id == shipment.shipment_id,
-            RetirementRow.state != "failed"))
-        if earlier is not None:
-            raise ShipmentAlreadyRetiredError(f"firm {firm_code} already retired certificates for shipment "
-                                              f"{shipment.shipment_id!r} (claim reference {earlier})")
-        claim = ProvenanceClaim(
-            firm_code=firm_code, holder=firm.address, beneficiary=beneficiary or firm.name_en, purpose=purpose,
-            consumption_start_s=int(consumption_start.timestamp()), consumption_end_s=int(consumption_end.timestamp()),
-            shipment=shipment, chain_id=chain_id_of(client), contract=client.address,
-            nonce=secrets.token_hex(16))
-    claim_ref = claim_reference(claim)
+        claim = new_claim(session, client, firm_code, shipment, consumption_start, consumption_end,
+                          beneficiary=beneficiary, purpose=purpose)
     ensure_gas(client, claim.holder, issuer_key)
+    return retire_and_record(factory, client, claim, public_base_url=public_base_url, rule=rule, files=files,
+                             holder_key=holder_key)
+
+
+def new_claim(session: Session, client: ChainClient, firm_code: str, shipment: ShipmentCreate,
+              consumption_start: datetime, consumption_end: datetime, *, beneficiary: str | None,
+              purpose: str) -> ProvenanceClaim:
+    """Return a new claim (fresh nonce) of firm ``firm_code`` (canonical code) for ``shipment``.
+
+    Raises
+    ------
+    UnknownRecordError
+        If the firm is not registered.
+    ShipmentAlreadyRetiredError
+        If the firm already has a (not failed) retirement for this shipment id: one claim per shipment.
+    """
+    firm = firm_by_code(session, firm_code)
+    refuse_retired_shipment(session, firm_code, shipment.shipment_id)
+    return ProvenanceClaim(
+        firm_code=firm_code, holder=firm.address, beneficiary=beneficiary or firm.name_en, purpose=purpose,
+        consumption_start_s=int(consumption_start.timestamp()), consumption_end_s=int(consumption_end.timestamp()),
+        shipment=shipment, chain_id=chain_id_of(client), contract=client.address, nonce=secrets.token_hex(16))
+
+
+def refuse_retired_shipment(session: Session, firm_code: str, shipment_id: str) -> None:
+    """Refuse a second claim per shipment: raise :class:`ShipmentAlreadyRetiredError` if one is not failed."""
+    earlier = session.scalar(select(RetirementRow.claim_ref).join(Firm, Firm.id == RetirementRow.firm_id).where(
+        Firm.code == firm_code, RetirementRow.shipment_id == shipment_id, RetirementRow.state != "failed"))
+    if earlier is not None:
+        raise ShipmentAlreadyRetiredError(f"firm {firm_code} already retired certificates for shipment "
+                                          f"{shipment_id!r} (claim reference {earlier})")
+
+
+def retire_and_record(factory: sessionmaker[Session], client: CertificateChain, claim: ProvenanceClaim, *,
+                      public_base_url: str, rule: LedgerSettings, files: LeafFileCache, holder_key: str | None = None,
+                      signer: AuthorisationSigner | None = None, now: datetime | None = None) -> ProvenanceRecord:
+    """Retire what ``claim`` claims (:func:`greenproof.ledger.retirements.retire`), then store and return its record.
+
+    ``holder_key`` sends the retirement itself, or ``signer`` signs authorisations that ``client``
+    relays; ``now`` is the expiry clock (default the chain's). The ledger keeps a consistent partial
+    state after a failed part: it is committed either way.
+    """
+    claim_ref = claim_reference(claim)
     with factory() as session:
         try:
             retirement = retire(
-                session, client, firm_code=firm_code, claim_ref=claim_ref,
-                shipment=Shipment(shipment.shipment_id, shipment.product, shipment.quantity, shipment.quantity_unit,
-                                  shipment.destination, shipment.embedded_electricity_mwh),
+                session, client, firm_code=claim.firm_code, claim_ref=claim_ref,
+                shipment=Shipment(claim.shipment.shipment_id, claim.shipment.product, claim.shipment.quantity,
+                                  claim.shipment.quantity_unit, claim.shipment.destination,
+                                  claim.shipment.embedded_electricity_mwh),
                 beneficiary=claim.beneficiary, purpose=claim.purpose, period_start_s=claim.consumption_start_s,
-                period_end_s=claim.consumption_end_s, holder_key=holder_key,
+                period_end_s=claim.consumption_end_s, holder_key=holder_key, signer=signer, now=now,
                 validity_months=rule.validity_months, tz=rule.production_month_tz)
         finally:
-            session.commit()  # the ledger keeps a consistent partial state after a failed line: keep it
+            session.commit()
         record = ProvenanceRecord(format=PROVENANCE_FORMAT, claim_ref=claim_ref, claim=claim,
                                   retired_wh=retirement.amount_wh, lines=_lines(session, retirement, files),
                                   verify_url=verify_url(public_base_url, claim_ref))
-        session.add(ProvenanceRecordRow(claim_ref=claim_ref, firm_code=firm_code,
+        session.add(ProvenanceRecordRow(claim_ref=claim_ref, firm_code=claim.firm_code,
                                         record_json=canonical_json(record.model_dump(mode="json")).decode("utf-8")))
         session.commit()
     return record

@@ -13,8 +13,16 @@ from greenproof.ledger.registry import firm_by_code
 
 from ...usecases.certificate_claims import claim_firm_leaf
 from ...usecases.certificate_queries import CertificateQuery, balances, certificates
+from ...usecases.firm_accounts import firm_account
 from ...usecases.firm_reports import hourly_matching, share_series
-from ...usecases.schemas import BalanceLine, CertificatePublic, HourlyMatchingPublic, Resolution, ShareSeriesPublic
+from ...usecases.schemas import (
+    BalanceLine,
+    CertificatePublic,
+    FirmAccountPublic,
+    HourlyMatchingPublic,
+    Resolution,
+    ShareSeriesPublic,
+)
 from ...usecases.schemas.fields import CODE_PATTERN
 from ..deps import FirmClaimer, FirmScope, SessionDep, StateDep
 from ..pagination import Page, PageParamsDep
@@ -39,6 +47,12 @@ def list_certificates(firm_code: FirmScope, session: SessionDep, state: StateDep
                              period_end_s=period.end_s)
     items, total = certificates(session, query, page, state.ledger_settings)
     return Page[CertificatePublic].of(items, total, page)
+
+
+@router.get("/account", summary="A firm's certificate account and who holds its key")
+def account(firm_code: FirmScope, session: SessionDep) -> FirmAccountPublic:
+    """Return the firm's certificate account: custodial (key derived by the registry, the demo default) or firm-held."""
+    return firm_account(session, firm_code)
 
 
 @router.get("/balance", summary="A firm's certificate balance per plant")

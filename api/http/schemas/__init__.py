@@ -10,7 +10,7 @@ from .claims import ClaimCreate, ClaimPublic
 from .health import HealthPublic
 from .leaf_verification import LeafVerificationPublic
 from .meter_readings import IngestResult, MeterReadingCreate, MeterReadingsCreate
-from .registration import ParkRegistrationPublic
+from .registration import FirmAccountUpdate, ParkRegistrationPublic
 from .retirements import RetirementCreate
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "AttributionRunPublic",
     "ClaimCreate",
     "ClaimPublic",
+    "FirmAccountUpdate",
     "FirmTotalPublic",
     "HealthPublic",
     "IngestResult",
