@@ -18,6 +18,7 @@ from greenproof.ledger.registry import firm_by_code, set_firm_account
 from .custody import custodial_address
 from .errors import FirmAccountError
 from .firm_codes import canonical_firm_code
+from .park_setup import register_park
 from .schemas import FirmAccountPublic
 
 __all__ = ["CUSTODY_LABELS", "firm_account", "register_firm_account"]
@@ -37,6 +38,9 @@ def register_firm_account(factory: sessionmaker[Session], issuer_key: str, firm_
                           address: str | None) -> FirmAccountPublic:
     """Give firm ``firm_code`` the firm-held account ``address``, or (``None``) back its custodial account.
 
+    The park's plants and firms are registered first if they are not yet (as ``chain up`` and
+    ``POST /park/registry`` do).
+
     Raises
     ------
     FirmAccountError
@@ -46,6 +50,7 @@ def register_firm_account(factory: sessionmaker[Session], issuer_key: str, firm_
     firm_code = canonical_firm_code(firm_code)
     custodial = custodial_address(issuer_key, f"firm:{firm_code}")
     with factory() as session:
+        register_park(session, issuer_key)
         try:
             if address is None:
                 firm = set_firm_account(session, firm_code, custodial, key_custody="custodial")
