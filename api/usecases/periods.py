@@ -117,7 +117,7 @@ class Period:
                                      f"{MAX_PERIOD_DAYS} days")
 
     @classmethod
-    def nonempty(cls, start: datetime, end: datetime) -> "Period":
+    def nonempty(cls, start: datetime, end: datetime) -> Period:
         """Return ``[start, end)`` if it holds at least one instant.
 
         Raises
