@@ -43,6 +43,7 @@ def _held_sign_in(page: Any, site: Site) -> None:
     wallet = Account.from_key(site.wallet_key)
     assert page.inner_text("#account").startswith("Certificate account:")
     assert wallet.address in page.inner_text("#account") and "firm-held key" in page.inner_text("#custody")
+    assert page.inner_text("#status-clock").startswith("Statuses as of the chain's block time")
 
 
 def test_a_firm_held_account_signs_in_the_browser_wallet(site: Site, new_page: Any) -> None:

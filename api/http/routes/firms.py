@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from greenproof.ledger.registry import firm_by_code
 
@@ -24,7 +24,7 @@ from ...usecases.schemas import (
     ShareSeriesPublic,
 )
 from ...usecases.schemas.fields import CODE_PATTERN
-from ..deps import FirmClaimer, FirmScope, SessionDep, StateDep
+from ..deps import FirmClaimer, FirmScope, SessionDep, StateDep, stamped_clock
 from ..pagination import Page, PageParamsDep
 from ..periods import OptionalPeriodDep, PeriodDep
 from ..problem_details import problem_responses
@@ -40,12 +40,16 @@ PlantFilter = Annotated[str | None, Query(min_length=1, max_length=64, pattern=C
 
 @router.get("/certificates", summary="A firm's certificates")
 def list_certificates(firm_code: FirmScope, session: SessionDep, state: StateDep, page: PageParamsDep,
-                      period: OptionalPeriodDep, plant: PlantFilter = None) -> Page[CertificatePublic]:
-    """List the firm's certificates per plant and interval: allocated, claimed, retired Wh and status."""
+                      period: OptionalPeriodDep, response: Response, plant: PlantFilter = None
+                      ) -> Page[CertificatePublic]:
+    """List the firm's certificates per plant and interval: allocated, claimed, retired Wh and status.
+
+    Statuses are judged at the chain's block time (header ``Greenproof-Status-Clock``).
+    """
     firm_by_code(session, firm_code)
     query = CertificateQuery(firm_code=firm_code, plant_code=plant, period_start_s=period.start_s,
                              period_end_s=period.end_s)
-    items, total = certificates(session, query, page, state.ledger_settings)
+    items, total = certificates(session, query, page, state.ledger_settings, now=stamped_clock(state, response))
     return Page[CertificatePublic].of(items, total, page)
 
 
@@ -56,12 +60,15 @@ def account(firm_code: FirmScope, session: SessionDep) -> FirmAccountPublic:
 
 
 @router.get("/balance", summary="A firm's certificate balance per plant")
-def balance(firm_code: FirmScope, session: SessionDep, state: StateDep, period: OptionalPeriodDep
-            ) -> list[BalanceLine]:
-    """Sum the firm's certificates per plant (and its technology): allocated, retired, expired, active Wh."""
+def balance(firm_code: FirmScope, session: SessionDep, state: StateDep, period: OptionalPeriodDep,
+            response: Response) -> list[BalanceLine]:
+    """Sum the firm's certificates per plant (and its technology): allocated, retired, expired, active Wh.
+
+    Expiry is judged at the chain's block time (header ``Greenproof-Status-Clock``).
+    """
     firm_by_code(session, firm_code)
     query = CertificateQuery(firm_code=firm_code, period_start_s=period.start_s, period_end_s=period.end_s)
-    return balances(session, query, state.ledger_settings)
+    return balances(session, query, state.ledger_settings, now=stamped_clock(state, response))
 
 
 @router.get("/hourly-matching", summary="A firm's hourly matching score")

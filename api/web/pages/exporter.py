@@ -24,6 +24,7 @@ from ...usecases.certificate_queries import CertificateQuery, balances
 from ...usecases.errors import AuthorisationError
 from ...usecases.provenance_render import RECORD_HTML_CSP, qr_png, record_html, record_pdf
 from ...usecases.schemas import FirmAuthorisations, ProvenanceRecord, SignedRetirement
+from ...usecases.status_clock import status_clock
 from ...usecases.validation_summary import validation_summary
 from ..i18n import Translator, request_language
 from ..page_params import Hash32, require, shown_days
@@ -44,8 +45,10 @@ def _form_page(request: Request, caller: Principal, session: SessionDep, state: 
     records = session.scalars(select(ProvenanceRecordRow).where(ProvenanceRecordRow.firm_code == firm_code)
                               .order_by(ProvenanceRecordRow.created_at.desc())).all()
     typed = form or RetirementForm(start=days.first.isoformat(), end=days.last.isoformat())
+    clock = status_clock(state.settings)
     return render(request, "exporter.html", caller=caller, firm=firm, days=days, status_code=status_code,
-                  balances=balances(session, CertificateQuery(firm_code=firm_code), state.ledger_settings),
+                  balances=balances(session, CertificateQuery(firm_code=firm_code), state.ledger_settings,
+                                    now=clock.now), clock=clock,
                   records=[ProvenanceRecord.model_validate_json(row.record_json) for row in records],
                   form=typed.values(), error=error)
 
@@ -86,7 +89,8 @@ def retire_page(
         period = form.period()
         query = CertificateQuery(firm_code=str(caller.firm_code), period_start_s=period.start_s,
                                  period_end_s=period.end_s)
-        available = sum(line.active_wh for line in balances(session, query, state.ledger_settings))
+        available = sum(line.active_wh for line in balances(session, query, state.ledger_settings,
+                                                            now=status_clock(state.settings).now))
         return _form_page(request, caller, session, state, form, refusal_of(exc, form, t, available), status_of(exc))
     return RedirectResponse(f"/ui/exporter/records/{record.claim_ref}", status_code=303)
 

@@ -21,6 +21,7 @@ from ...usecases.certificate_queries import CertificateQuery, balances, certific
 from ...usecases.firm_reports import hourly_matching
 from ...usecases.pagination import PageParams
 from ...usecases.schemas import Resolution
+from ...usecases.status_clock import status_clock
 from ..i18n import Translator, request_language
 from ..page_params import (
     CERTIFICATES_PER_PAGE,
@@ -65,13 +66,14 @@ def firm_page(request: Request, caller: PageCaller, session: SessionDep, state: 
     matching_steps = points if matching_step is step else firm_series(session, firm_code, period.start_s,
                                                                       period.end_s, matching_step)
     query = CertificateQuery(firm_code=firm_code, period_start_s=period.start_s, period_end_s=period.end_s)
-    lines = balances(session, query, state.ledger_settings)
+    clock = status_clock(state.settings)
+    lines = balances(session, query, state.ledger_settings, now=clock.now)
     items, total = certificates(session, query, PageParams(limit=CERTIFICATES_PER_PAGE, offset=offset),
-                                state.ledger_settings)
+                                state.ledger_settings, now=clock.now)
     return render(
         request, "firm.html", caller=caller, firm=firm, days=days, resolution=step, requested=resolution,
         summary=totals(points), matching=matching, balances=lines, claimed_wh=_claimed_wh(session, query),
-        certificates=items, total=total, offset=offset,
+        certificates=items, total=total, offset=offset, clock=clock,
         per_page=CERTIFICATES_PER_PAGE, can_claim=caller.role is Role.FIRM, done=done,
         charts={"share": chart_payload(points, step),
                 "matching": matching_payload(matching.hours, matching_steps, matching_step),
