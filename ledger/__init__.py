@@ -28,6 +28,7 @@ from .gec_rollup import GecMonth, gec_rollup, roll_up
 from .holder_shares import holder_shares, ledger_devices
 from .holdings import Holding, holding_of_leaf, holdings
 from .issuance import issue, register_plants_on_chain, resume_unfinished, send_and_confirm
+from .leaf_claims import claim_holder_leaves
 from .leaf_file import LeafFile
 from .meters import IngestReport, MeterReading, ingest_readings
 from .reconcile import Difference, reconcile
@@ -64,6 +65,7 @@ __all__ = [
     "build_batch",
     "canonical_json",
     "certificate_status",
+    "claim_holder_leaves",
     "claim_leaf",
     "expires_at",
     "find_batch",

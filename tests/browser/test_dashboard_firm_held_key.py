@@ -98,3 +98,17 @@ def test_a_signature_not_the_firms_is_refused_by_the_chain_on_the_page(site: Sit
     page.wait_for_selector("#sign-error")
     wallet = Account.from_key(site.wallet_key)
     assert f"GreenCertificateInvalidSignature('{wallet.address}')" in page.inner_text("#sign-error")
+
+
+def test_a_firm_claims_the_whole_day_from_its_page(site: Site, new_page: Any) -> None:
+    page = new_page()
+    sign_in(page, site, "other_firm")
+    page.goto(site.base_url + "/ui/firms/STL?start=2025-06-02&end=2025-06-02")
+    assert page.locator("form[action$='/claims'] button").count() > 0  # single-leaf claims offered
+    page.locator("#claim-day-form button").click()
+    page.wait_for_selector("#day-claimed")
+    assert page.locator("form[action$='/claims'] button").count() == 0  # every leaf of the day is claimed
+    holder = page.inner_text("main code").strip()
+    claims = [e for e in site.client.events() if e.name == "LeavesClaimed" and e.args["holder"] == holder]
+    assert len(claims) == 1  # one batch: one transaction for the whole day
+    assert page.js_errors == []

@@ -6,7 +6,7 @@ unknown fields.
 """
 
 from .attribution_runs import AttributionRunCreate, AttributionRunPublic, FirmTotalPublic
-from .claims import ClaimCreate, ClaimPublic
+from .claims import ClaimCreate, ClaimPublic, DayClaimCreate, DayClaimPublic
 from .health import HealthPublic
 from .leaf_verification import LeafVerificationPublic
 from .meter_readings import IngestResult, MeterReadingCreate, MeterReadingsCreate
@@ -18,6 +18,8 @@ __all__ = [
     "AttributionRunPublic",
     "ClaimCreate",
     "ClaimPublic",
+    "DayClaimCreate",
+    "DayClaimPublic",
     "FirmAccountUpdate",
     "FirmTotalPublic",
     "HealthPublic",
