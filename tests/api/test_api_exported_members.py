@@ -6,7 +6,8 @@ import greenproof.api as api
 
 EXPECTED = [
     "ApiError", "ApiKeyError", "ApiSettings", "AuthenticationError", "AuthorisationError", "ChainMisconfiguredError",
-    "ChainUnavailableError", "ClockStartError", "FirmAccountError", "InvalidPeriodError", "KeyStore", "NotFoundError", "PdfFontMissingError", "PermissionDeniedError", "Principal",
+    "ChainUnavailableError", "ClockStartError", "FirmAccountError", "InvalidPeriodError", "KeyStore", "NotFoundError",
+    "PdfFontMissingError", "PermissionDeniedError", "Principal",
     "ProvenanceRecordError", "Role", "SchedulerUnavailableError", "SettingsError", "ShipmentAlreadyRetiredError",
     "UploadTooLargeError", "create_app",
 ]
