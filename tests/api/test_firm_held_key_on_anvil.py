@@ -91,6 +91,11 @@ def test_a_firm_held_key_retires_through_the_park_which_never_sees_it(
     assert sum(leaf["retireWh"] for leaf in document["message"]["leaves"]) == EMBEDDED_MWH * 1_000_000
     signature = wallet.sign_typed_data(full_message=document).signature.to_0x_hex()
 
+    miscounted = httpx.post(f"{base_url}/exporter/retirements/signed", headers=keys.of("exporter"), timeout=120,
+                            json={"claim": prepared["claim"], "chain_time_s": prepared["chain_time_s"],
+                                  "signatures": [signature, signature]})
+    assert miscounted.status_code == 422
+    assert "needs 1 authorisation(s) now, 2 signature(s) were given" in miscounted.json()["detail"]
     submitted = httpx.post(f"{base_url}/exporter/retirements/signed", headers=keys.of("exporter"), timeout=120,
                            json={"claim": prepared["claim"], "chain_time_s": prepared["chain_time_s"],
                                  "signatures": [signature]})
