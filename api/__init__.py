@@ -20,8 +20,11 @@ if TYPE_CHECKING:
     from .usecases.errors import ApiError as ApiError
     from .usecases.errors import ApiKeyError as ApiKeyError
     from .usecases.errors import AuthenticationError as AuthenticationError
+    from .usecases.errors import AuthorisationError as AuthorisationError
     from .usecases.errors import ChainMisconfiguredError as ChainMisconfiguredError
     from .usecases.errors import ChainUnavailableError as ChainUnavailableError
+    from .usecases.errors import ClockStartError as ClockStartError
+    from .usecases.errors import FirmAccountError as FirmAccountError
     from .usecases.errors import InvalidPeriodError as InvalidPeriodError
     from .usecases.errors import NotFoundError as NotFoundError
     from .usecases.errors import PdfFontMissingError as PdfFontMissingError

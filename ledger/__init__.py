@@ -30,10 +30,11 @@ from .gec_rollup import GecMonth, gec_rollup, roll_up
 from .holder_shares import holder_shares, ledger_devices
 from .holdings import Holding, holding_of_leaf, holdings
 from .issuance import issue, register_plants_on_chain, resume_unfinished, send_and_confirm
+from .leaf_claims import claim_holder_leaves
 from .leaf_file import LeafFile
 from .meters import IngestReport, MeterReading, ingest_readings
 from .reconcile import Difference, reconcile
-from .registry import firm_by_code, plant_by_code, register_firm, register_plant
+from .registry import firm_by_code, plant_by_code, register_firm, register_plant, set_firm_account
 from .retirements import Shipment, claim_leaf, part_claim_ref, retire
 from .settings import LedgerSettings
 from .storage_allocation import ChargeLot, draw, stored_after_losses
@@ -74,6 +75,7 @@ __all__ = [
     "canonical_json",
     "certificate_status",
     "claim_discharges",
+    "claim_holder_leaves",
     "claim_leaf",
     "draw",
     "expires_at",
@@ -107,6 +109,7 @@ __all__ = [
     "roll_up",
     "send_and_confirm",
     "session_scope",
+    "set_firm_account",
     "snapshot_digest",
     "split_cap",
     "storage_by_code",

@@ -138,7 +138,12 @@ class Plant(Base):
 
 
 class Firm(Base):
-    """A firm of the park holding certificates at ``address`` (its EVM certificate account)."""
+    """A firm of the park holding certificates at ``address`` (its EVM certificate account).
+
+    ``key_custody`` says who holds the account's key: ``"custodial"`` (derived by the registry
+    from its issuer key, the demo default: the park can sign for the firm) or ``"firm"`` (a key
+    only the firm holds: the firm signs each retirement, the park relays it).
+    """
 
     __tablename__ = "firms"
 
@@ -147,7 +152,10 @@ class Firm(Base):
     name_en: Mapped[str] = mapped_column(String(200))
     name_zh: Mapped[str] = mapped_column(String(200), default="")
     address: Mapped[str] = mapped_column(String(ADDRESS_LEN), unique=True)
+    key_custody: Mapped[str] = mapped_column(String(16), default="custodial", server_default="custodial")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+    __table_args__ = (CheckConstraint("key_custody IN ('custodial', 'firm')", name="key_custody_known"),)
 
     devices: Mapped[list[FirmLoadDevice]] = relationship(back_populates="firm", cascade="all, delete-orphan")
 

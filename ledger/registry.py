@@ -9,16 +9,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .errors import LedgerError, UnknownRecordError
-from .models import Firm, FirmLoadDevice, Plant
+from .models import AllocationLeafRow, Firm, FirmLoadDevice, Plant
 
 __all__ = [
+    "KEY_CUSTODIES",
     "checksum_address",
     "firm_by_code",
     "plant_by_code",
     "register_firm",
     "register_plant",
+    "set_firm_account",
     "wh_capacity",
 ]
+
+#: Who may hold a firm's certificate key (:attr:`~greenproof.ledger.models.Firm.key_custody`).
+KEY_CUSTODIES = ("custodial", "firm")
 
 
 def checksum_address(address: str, what: str) -> str:
@@ -121,6 +126,39 @@ def register_firm(
     firm = Firm(code=code, name_en=name_en, name_zh=name_zh, address=checksummed,
                 devices=[FirmLoadDevice(device_id=device) for device in devices])
     session.add(firm)
+    session.flush()
+    return firm
+
+
+def set_firm_account(session: Session, code: str, address: str, *, key_custody: str) -> Firm:
+    """Move firm ``code``'s certificate account to ``address``, whose key ``key_custody`` holds (flushed).
+
+    Certificates are allocated to the firm's account when a batch is built, so the account can
+    change only before the firm's first certificates: leaves already allocated stay at the account
+    they name, on-chain and in the published leaf files.
+
+    Raises
+    ------
+    UnknownRecordError
+        If the firm is not registered.
+    LedgerError
+        If ``key_custody`` is not one of :data:`KEY_CUSTODIES`, the address is malformed or another
+        firm's, or certificates were already allocated to the firm's current account.
+    """
+    if key_custody not in KEY_CUSTODIES:
+        raise LedgerError(f"firm {code!r}: key custody {key_custody!r} is not one of {', '.join(KEY_CUSTODIES)}")
+    checksummed = checksum_address(address, f"firm {code!r} address")
+    firm = firm_by_code(session, code)
+    owner = session.scalar(select(Firm.code).where(Firm.address == checksummed, Firm.id != firm.id))
+    if owner is not None:
+        raise LedgerError(f"firm {code!r}: address {checksummed} already belongs to firm {owner!r}")
+    if checksummed != firm.address:
+        held = session.scalar(select(AllocationLeafRow.id).where(AllocationLeafRow.holder_address == firm.address)
+                              .limit(1))
+        if held is not None:
+            raise LedgerError(f"firm {code!r}: certificates are already allocated to its account {firm.address}; "
+                              "the account can change only before the firm's first certificates")
+    firm.address, firm.key_custody = checksummed, key_custody
     session.flush()
     return firm
 

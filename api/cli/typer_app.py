@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from .commands import audit, chain, demo, keys, leaves, meters, park, provenance, serve, trace
+from .commands import audit, chain, demo, firms, keys, leaves, meters, park, provenance, serve, trace
 from .output import console
 
 __all__ = ["app", "main"]
@@ -32,6 +32,7 @@ app.add_typer(keys.app, name="keys", rich_help_panel=_START)
 for command in (park.simulate, park.attribute, park.issue):
     app.command(rich_help_panel=_PARK)(command)
 app.add_typer(meters.app, name="meters", rich_help_panel=_PARK)
+app.add_typer(firms.app, name="firms", rich_help_panel=_PARK)
 for command in (provenance.retire, provenance.verify, audit.audit, audit.reconcile):
     app.command(rich_help_panel=_CERTIFICATES)(command)
 app.add_typer(leaves.app, name="leaves", rich_help_panel=_CERTIFICATES)

@@ -11,15 +11,18 @@
   :func:`~greenproof.api.http.access.check_firm_access`, the rule the dashboard applies too);
 - :data:`FirmClaimer` — the same, for claiming the firm's certificates on-chain: its own firm keys
   only (least privilege: exporter keys retire against shipments, they do not mint);
-- :data:`Hash32Path` — a ``0x`` + 64-hex path parameter (batch id, leaf hash, claim reference).
+- :data:`Hash32Path` — a ``0x`` + 64-hex path parameter (batch id, leaf hash, claim reference);
+- :func:`stamped_clock` — the clock of certificate statuses (the chain's block time, or the
+  labelled wall clock), named in the ``Greenproof-Status-Clock`` response header.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Request, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -29,6 +32,7 @@ from ..usecases.chain_gateway import ChainGateway
 from ..usecases.errors import AuthenticationError, PermissionDeniedError
 from ..usecases.firm_codes import canonical_firm_code
 from ..usecases.schemas.fields import CODE_PATTERN, HEX32_PATTERN
+from ..usecases.status_clock import STATUS_CLOCK_HEADER, status_clock
 from .access import check_firm_access, check_role
 
 __all__ = [
@@ -37,12 +41,14 @@ __all__ = [
     "CurrentPrincipal",
     "Exporter",
     "FirmClaimer",
+    "FirmCodePath",
     "FirmScope",
     "Hash32Path",
     "ParkOperator",
     "SessionDep",
     "StateDep",
     "require_role",
+    "stamped_clock",
 ]
 
 _bearer = HTTPBearer(auto_error=False, description="API key as `Authorization: Bearer gp_<id>_<secret>`.")
@@ -101,12 +107,17 @@ def require_role(*roles: Role) -> Callable[[Principal], Principal]:
     return check
 
 
-def _firm_scope(
-    firm_code: Annotated[str, Path(min_length=1, max_length=64, pattern=CODE_PATTERN,
-                                   description="Firm code, any case, e.g. GH2.")],
-    principal: CurrentPrincipal,
-) -> str:
-    code = canonical_firm_code(firm_code)
+def _firm_code(firm_code: Annotated[str, Path(min_length=1, max_length=64, pattern=CODE_PATTERN,
+                                               description="Firm code, any case, e.g. GH2.")]) -> str:
+    return canonical_firm_code(firm_code)
+
+
+#: The ``{firm_code}`` path parameter, any case, in its canonical form (access is the route's role's).
+FirmCodePath = Annotated[str, Depends(_firm_code)]
+
+
+def _firm_scope(firm_code: FirmCodePath, principal: CurrentPrincipal) -> str:
+    code = firm_code
     check_firm_access(principal, code)
     return code
 
@@ -131,3 +142,10 @@ Exporter = Annotated[Principal, Depends(require_role(Role.EXPORTER))]
 
 #: A 32-byte hash or id in a path (batch id, leaf hash, claim reference): ``0x`` + 64 hex digits.
 Hash32Path = Annotated[str, Path(pattern=HEX32_PATTERN, description="0x + 64 hex digits.")]
+
+
+def stamped_clock(state: AppState, response: Response) -> datetime:
+    """Return the instant certificate statuses are judged at (:func:`status_clock`) and name it in a response header."""
+    clock = status_clock(state.settings)
+    response.headers[STATUS_CLOCK_HEADER] = clock.header()
+    return clock.now

@@ -1,11 +1,18 @@
-"""Custodial certificate accounts of the park's firms and plants.
+"""Custodial certificate accounts: the demo default, whose keys the registry derives and can sign with.
 
-The registry operates one EVM account per firm (and per plant operator) on their behalf, as
-certificate registries do for their account holders: the account's key is derived from the
-issuer key and the account code, ``keccak256("greenproof-custody/1" ‖ issuer key ‖ code)``, so
-nothing but the issuer key needs safekeeping, and each firm's certificates sit at an address of
-its own that anyone can check on-chain. Retirements are signed with the firm's derived key (the
-contract requires the holder to retire), after the issuer tops its gas balance up.
+Every firm (and plant operator) is registered with a custodial EVM account whose key is derived
+from the issuer key and the account code, ``keccak256("greenproof-custody/1" ‖ issuer key ‖ code)``:
+nothing but the issuer key needs safekeeping and each firm's certificates sit at an address of
+its own that anyone can check on-chain — but **the park can move and retire them**, since it can
+derive the key. That is the demo's default, shown as such wherever an account is shown
+(``firms.key_custody = "custodial"``).
+
+Contract v2 lets a firm hold its own key instead: the park registers an address of the firm's
+wallet (:mod:`greenproof.api.usecases.firm_accounts`, ``key_custody = "firm"``), certificates are
+allocated to it, and only the firm's EIP-712 signature retires them; the park relays the signed
+authorisation and pays the gas (:mod:`greenproof.api.usecases.firm_signed_retirement`). For a
+custodial account the firm's derived key sends its own retirement transactions, after the issuer
+tops its gas balance up (:func:`ensure_gas`).
 """
 
 from __future__ import annotations

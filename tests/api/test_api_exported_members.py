@@ -5,8 +5,9 @@ from __future__ import annotations
 import greenproof.api as api
 
 EXPECTED = [
-    "ApiError", "ApiKeyError", "ApiSettings", "AuthenticationError", "ChainMisconfiguredError", "ChainUnavailableError",
-    "InvalidPeriodError", "KeyStore", "NotFoundError", "PdfFontMissingError", "PermissionDeniedError", "Principal",
+    "ApiError", "ApiKeyError", "ApiSettings", "AuthenticationError", "AuthorisationError", "ChainMisconfiguredError",
+    "ChainUnavailableError", "ClockStartError", "FirmAccountError", "InvalidPeriodError", "KeyStore", "NotFoundError",
+    "PdfFontMissingError", "PermissionDeniedError", "Principal",
     "ProvenanceRecordError", "Role", "SchedulerUnavailableError", "SettingsError", "ShipmentAlreadyRetiredError",
     "UploadTooLargeError", "create_app",
 ]

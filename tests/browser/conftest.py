@@ -16,7 +16,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from dashboard_site import CHROMIUM, CHROMIUM_ARGS, DAY_END, DAY_START, FIRM, OTHER_FIRM, SEEDED_SHIPMENT, Site
+from dashboard_site import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DAY_END,
+    DAY_START,
+    FIRM,
+    FIRM_HELD,
+    OTHER_FIRM,
+    SEEDED_SHIPMENT,
+    Site,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -43,8 +53,10 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def site(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     import uvicorn
+    from eth_account import Account
 
     from greenproof.api import ApiSettings, KeyStore, Role, create_app
+    from greenproof.api.usecases.firm_accounts import register_firm_account
     from greenproof.api.usecases.park_runs import issue_pending, run_attribution
     from greenproof.contracts.client import ChainClient
 
@@ -59,12 +71,15 @@ def site(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sit
                            public_rate_limit="1000/minute", public_verify_rate_limit="1000/minute")  # one address
     app = create_app(settings)
     state = app.state.greenproof
+    wallet = Account.create()  # the firm-held account's wallet: the server gets its address only
+    register_firm_account(state.session_factory, issuer, FIRM_HELD, wallet.address)
     run_attribution(state.session_factory, issuer, DAY_START, DAY_END, simulated_meters=True)
     issue_pending(state.session_factory, state.chain.client())
     store = KeyStore(settings.key_file)
     keys = {"operator": store.create(Role.PARK_OPERATOR)[1], "firm": store.create(Role.FIRM, firm_code=FIRM)[1],
             "other_firm": store.create(Role.FIRM, firm_code=OTHER_FIRM)[1], "auditor": store.create(Role.AUDITOR)[1],
-            "exporter": store.create(Role.EXPORTER, firm_code=FIRM)[1]}
+            "exporter": store.create(Role.EXPORTER, firm_code=FIRM)[1],
+            "held_exporter": store.create(Role.EXPORTER, firm_code=FIRM_HELD)[1]}
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="dashboard-server", daemon=True)
     thread.start()
@@ -80,7 +95,7 @@ def site(anvil: Anvil, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sit
                          "quantity_unit": "t", "destination": "Rotterdam", "embedded_electricity_mwh": 1.5},
             "consumption_start": DAY_START.isoformat(), "consumption_end": DAY_END.isoformat()})
         assert response.status_code == 201, response.text
-        yield Site(base_url, keys, client, database_url, response.json())
+        yield Site(base_url, keys, client, database_url, response.json(), wallet.key.to_0x_hex())
     finally:
         server.should_exit = True
         thread.join(timeout=30)

@@ -23,6 +23,8 @@ SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 DAY_START = datetime(2025, 6, 1, 16, tzinfo=UTC)
 DAY_END = DAY_START + timedelta(days=1)
 FIRM, OTHER_FIRM = "GH2", "STL"
+#: The firm whose account is firm-held (set before the seeded day is traced): its key is ``Site.wallet_key``.
+FIRM_HELD = "IDC"
 SEEDED_SHIPMENT = "BL-SEED-0001"
 
 
@@ -35,6 +37,7 @@ class Site:
     client: Any  # ChainClient of the park's contract (issuer)
     database_url: str
     record: dict[str, Any]
+    wallet_key: str = ""  # the firm-held account's key, known to the tests only (the firm's wallet)
 
     def api(self, method: str, path: str, key: str, **kwargs: Any) -> httpx.Response:
         """Call the JSON API as ``key``."""

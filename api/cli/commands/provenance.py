@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,7 +14,9 @@ from ..options import DatabaseOption, EndArgument, FirmArgument, StartArgument, 
 from ..output import console, print_checks, wh
 
 if TYPE_CHECKING:
-    from ...usecases.schemas import ProvenanceRecord, ShipmentCreate
+    from ...usecases.app_state import AppState
+    from ...usecases.periods import Period
+    from ...usecases.schemas import FirmAuthorisations, ProvenanceRecord, ShipmentCreate
 
 __all__ = ["retire", "verify"]
 
@@ -35,6 +38,21 @@ def retire(
         "embedded renewable electricity of an exported shipment",
     out: Annotated[Path | None, typer.Option(help="Provenance record file (JSON).",
                                              show_default="provenance-<claim reference>.json")] = None,
+    signer_key_file: Annotated[Path | None, typer.Option(
+        help="A firm-held account: file holding the firm's private key (0x + 64 hex digits); the authorisations "
+             "are signed with it here and relayed by the park.", exists=True, dir_okay=False,
+        show_default="none: a custodial account")] = None,
+    prepare_only: Annotated[bool, typer.Option(
+        "--prepare-only", help="A firm-held account: write the EIP-712 authorisations to sign (as "
+                               "eth_signTypedData_v4 takes them) to the --authorisations file; retire nothing.")
+    ] = False,
+    signature: Annotated[list[str] | None, typer.Option(
+        help="A firm-held account: the firm's signature (0x + 130 hex digits) of each authorisation in the "
+             "--authorisations file, in order (repeat the option); submits the retirement.",
+        show_default="none")] = None,
+    authorisations: Annotated[Path | None, typer.Option(
+        help="File of the prepared authorisations (--prepare-only writes it, --signature reads it).",
+        show_default="authorisations-<shipment id>.json")] = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Retire FIRM's certificates consumed in [START, END) against a shipment and write its provenance record.
@@ -44,18 +62,35 @@ def retire(
     transactions, and the public verify URL. Check it with `greenproof verify FILE`. Interrupted,
     the same command run again continues where it stopped; run after it finished, it writes the
     same record again (the shipment id on other terms is refused).
+
+    A custodial account (the demo default) is retired by the registry's derived key. A firm-held
+    account (`greenproof firms set-account`) needs the firm's signature: --signer-key-file signs
+    here; or --prepare-only writes the authorisations, the firm signs them in its wallet, and the
+    same command with --signature (one per authorisation) submits them. The park relays and pays gas.
     """
     from ...usecases.periods import Period
-    from ...usecases.provenance import issue_provenance
 
+    if sum((signer_key_file is not None, prepare_only, bool(signature))) > 1:
+        raise typer.BadParameter("give at most one of --signer-key-file, --prepare-only, --signature",
+                                 param_hint="--signer-key-file")
     with exit_codes():
         period = Period.nonempty(utc(start, "START"), utc(end, "END"))  # refused before any work
         shipment = _shipment(shipment_id, product, quantity, unit, destination, embedded_mwh)
+        prepared_file = authorisations or Path(f"authorisations-{_file_safe(shipment_id)}.json")
         with app_state(database_url) as state:
-            record = issue_provenance(
-                state.session_factory, state.chain.client(), state.chain.issuer_key(), firm, shipment,
-                period.start, period.end, beneficiary=beneficiary, purpose=purpose,
-                public_base_url=state.settings.public_base_url, rule=state.ledger_settings, files=state.leaf_files)
+            if not (signer_key_file or prepare_only or signature):
+                from ...usecases.provenance import issue_provenance
+
+                record = issue_provenance(
+                    state.session_factory, state.chain.client(), state.chain.issuer_key(), firm, shipment,
+                    period.start, period.end, beneficiary=beneficiary, purpose=purpose,
+                    public_base_url=state.settings.public_base_url, rule=state.ledger_settings,
+                    files=state.leaf_files)
+            else:
+                record = _firm_signed(state, firm, shipment, period, beneficiary, purpose, signer_key_file,
+                                      prepare_only, signature or [], prepared_file)
+    if record is None:
+        return
     target = out or Path(f"provenance-{record.claim_ref[:18]}.json")
     target.write_text(json.dumps(record.model_dump(mode="json"), indent=2), encoding="utf-8")
     console.print(f"retired {wh(record.retired_wh)} of {firm} in {len(record.lines)} line(s) from account "
@@ -78,6 +113,70 @@ def verify(record_file: Annotated[Path, typer.Argument(help="Provenance record (
     print_checks(result)
     if not result.valid:
         raise typer.Exit(EXIT_MISMATCH)
+
+
+def _file_safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text)
+
+
+def _firm_signed(state: AppState, firm: str, shipment: ShipmentCreate, period: Period, beneficiary: str | None,
+                 purpose: str, signer_key_file: Path | None, prepare_only: bool, signatures: list[str],
+                 prepared_file: Path) -> ProvenanceRecord | None:
+    """Retire with a firm-held key: sign here, write the authorisations, or submit given signatures."""
+    from ...usecases.firm_signed_retirement import (
+        prepare_firm_retirement,
+        sign_authorisations,
+        submit_firm_retirement,
+    )
+    from ...usecases.schemas import SignedRetirement
+
+    client = state.chain.client()
+    if signatures:
+        prepared = _read_prepared(prepared_file)
+        given = (firm, shipment, int(period.start.timestamp()), int(period.end.timestamp()), purpose)
+        found = (prepared.claim.firm_code, prepared.claim.shipment, prepared.claim.consumption_start_s,
+                 prepared.claim.consumption_end_s, prepared.claim.purpose)
+        if given != found:
+            raise typer.BadParameter(f"{prepared_file} prepares another retirement (firm, shipment, period or "
+                                     "purpose differ); give the options it was prepared with", param_hint="--signature")
+    else:
+        prepared = prepare_firm_retirement(state.session_factory, client, firm, shipment, period.start, period.end,
+                                           beneficiary=beneficiary, purpose=purpose, rule=state.ledger_settings)
+        if prepare_only:
+            prepared_file.write_text(json.dumps(prepared.model_dump(mode="json"), indent=2), encoding="utf-8")
+            console.print(f"wrote {len(prepared.authorisations)} authorisation(s) for {prepared.claim.holder} to "
+                          f"{prepared_file}: sign each (eth_signTypedData_v4), then run this command again with "
+                          "--signature for each, in order")
+            return None
+        assert signer_key_file is not None
+        signatures = sign_authorisations(_read_key(signer_key_file), prepared)
+    signed = SignedRetirement(claim=prepared.claim, chain_time_s=prepared.chain_time_s, signatures=signatures)
+    return submit_firm_retirement(state.session_factory, client, signed, public_base_url=state.settings.public_base_url,
+                                  rule=state.ledger_settings, files=state.leaf_files)
+
+
+def _read_key(path: Path) -> str:
+    text = path.read_text(encoding="utf-8").strip()
+    if re.fullmatch(r"(0x)?[0-9a-fA-F]{64}", text) is None:
+        raise typer.BadParameter(f"{path} does not hold a private key (0x + 64 hex digits)",
+                                 param_hint="--signer-key-file")
+    return text
+
+
+def _read_prepared(path: Path) -> FirmAuthorisations:
+    from pydantic import ValidationError
+
+    from ...usecases.schemas import FirmAuthorisations
+    from ...usecases.validation_summary import validation_summary
+
+    try:
+        return FirmAuthorisations.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot read {path}: {exc.strerror}; write it with --prepare-only",
+                                 param_hint="--authorisations") from exc
+    except ValidationError as exc:
+        raise typer.BadParameter(f"{path} is not a prepared retirement: {validation_summary(exc)}",
+                                 param_hint="--authorisations") from exc
 
 
 def _shipment(shipment_id: str, product: str, quantity: float, unit: str, destination: str,

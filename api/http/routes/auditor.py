@@ -15,7 +15,7 @@ from ...usecases.evidence import evidence_bundle
 from ...usecases.retirement_statement import retirement_statement, statement_pdf
 from ...usecases.schemas import CertificatePublic, EvidenceBundle, RetirementLinePublic, RetirementStatementPublic
 from ...usecases.schemas.fields import CODE_PATTERN, HEX32_PATTERN
-from ..deps import Auditor, ChainDep, Hash32Path, SessionDep, StateDep
+from ..deps import Auditor, ChainDep, Hash32Path, SessionDep, StateDep, stamped_clock
 from ..pagination import Page, PageParamsDep
 from ..periods import OptionalPeriodDep, PeriodDep
 from ..problem_details import problem_responses
@@ -32,14 +32,18 @@ FirmCode = Annotated[str, Path(min_length=1, max_length=64, pattern=CODE_PATTERN
 @router.get("/certificates", summary="Certificate history")
 def certificate_history(
     _caller: Auditor, session: SessionDep, state: StateDep, page: PageParamsDep, period: OptionalPeriodDep,
+    response: Response,
     token_id: Annotated[str | None, Query(pattern=r"^[0-9]{1,78}$", description="ERC-1155 token id.")] = None,
     plant: CodeFilter = None, firm: CodeFilter = None,
     batch_id: Annotated[str | None, Query(pattern=HEX32_PATTERN)] = None,
 ) -> Page[CertificatePublic]:
-    """List certificates of every holder by token id, plant, firm, batch and period."""
+    """List certificates of every holder by token id, plant, firm, batch and period.
+
+    Statuses are judged at the chain's block time (header ``Greenproof-Status-Clock``).
+    """
     query = CertificateQuery(firm_code=firm, plant_code=plant, token_id=token_id, batch_id=batch_id,
                              period_start_s=period.start_s, period_end_s=period.end_s)
-    items, total = certificates(session, query, page, state.ledger_settings)
+    items, total = certificates(session, query, page, state.ledger_settings, now=stamped_clock(state, response))
     return Page[CertificatePublic].of(items, total, page)
 
 

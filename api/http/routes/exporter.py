@@ -6,10 +6,11 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from ...usecases.api_keys import Principal
-from ...usecases.errors import NotFoundError
+from ...usecases.errors import NotFoundError, PermissionDeniedError
+from ...usecases.firm_signed_retirement import prepare_firm_retirement, submit_firm_retirement
 from ...usecases.provenance import issue_provenance, load_record
 from ...usecases.provenance_render import RECORD_HTML_CSP, qr_png, record_html, record_pdf
-from ...usecases.schemas import ProvenanceRecord
+from ...usecases.schemas import FirmAuthorisations, ProvenanceRecord, SignedRetirement
 from ..deps import Exporter, Hash32Path, SessionDep, StateDep
 from ..problem_details import problem_responses
 from ..schemas import RetirementCreate
@@ -38,6 +39,35 @@ def create_retirement(body: RetirementCreate, caller: Exporter, state: StateDep)
         state.session_factory, state.chain.client(), state.chain.issuer_key(), str(caller.firm_code), body.shipment,
         body.consumption_start, body.consumption_end, beneficiary=body.beneficiary, purpose=body.purpose,
         public_base_url=state.settings.public_base_url, rule=state.ledger_settings, files=state.leaf_files)
+
+
+@router.post("/retirements/authorisations", summary="Prepare a firm-signed retirement",
+             responses=problem_responses(409, 502, 503))
+def prepare_retirement(body: RetirementCreate, caller: Exporter, state: StateDep) -> FirmAuthorisations:
+    """For a firm that holds its own key: return the EIP-712 authorisations to sign, nothing retired yet.
+
+    Each document is exactly what ``eth_signTypedData_v4`` takes; sign them in order with the
+    firm's wallet and post them with the returned claim and block time to
+    ``/exporter/retirements/signed`` within the hour. 409 if the firm's account is custodial.
+    """
+    return prepare_firm_retirement(
+        state.session_factory, state.chain.client(), str(caller.firm_code), body.shipment, body.consumption_start,
+        body.consumption_end, beneficiary=body.beneficiary, purpose=body.purpose, rule=state.ledger_settings)
+
+
+@router.post("/retirements/signed", status_code=201, summary="Submit a firm-signed retirement",
+             responses=problem_responses(409, 502, 503))
+def submit_retirement(body: SignedRetirement, caller: Exporter, state: StateDep) -> ProvenanceRecord:
+    """Relay the firm's signed authorisations (the park pays the gas) and return the provenance record.
+
+    The chain checks every signature against the firm's account: a signature that is not the
+    firm's over exactly this retirement is refused on-chain (502, naming the contract's error).
+    """
+    if body.claim.firm_code != caller.firm_code:
+        raise PermissionDeniedError(f"this key retires for firm {caller.firm_code}, not {body.claim.firm_code}")
+    return submit_firm_retirement(state.session_factory, state.chain.client(), body,
+                                  public_base_url=state.settings.public_base_url, rule=state.ledger_settings,
+                                  files=state.leaf_files)
 
 
 @router.get("/retirements/{claim_ref}", summary="Provenance record (JSON)")

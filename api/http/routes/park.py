@@ -15,6 +15,7 @@ from greenproof.ledger.models import Firm, IssuanceBatch
 from greenproof.ledger.storage_records import discharge_source_mix
 
 from ...usecases.errors import InvalidPeriodError
+from ...usecases.firm_accounts import register_firm_account
 from ...usecases.firm_reports import share_series
 from ...usecases.meter_upload import MAX_CSV_BYTES, ingest_meter_csv
 from ...usecases.park_intensity import nodal_intensity
@@ -22,15 +23,22 @@ from ...usecases.park_runs import batch_public, issue_pending, run_attribution
 from ...usecases.park_setup import register_park
 from ...usecases.park_simulation import INTERVAL, check_interval_grid
 from ...usecases.periods import UtcTime
-from ...usecases.schemas import BatchPublic, NodalIntensityPublic, Resolution, ShareSeriesPublic
+from ...usecases.schemas import (
+    BatchPublic,
+    FirmAccountPublic,
+    NodalIntensityPublic,
+    Resolution,
+    ShareSeriesPublic,
+)
 from ...usecases.units import KG_PER_T, mwh
-from ..deps import ParkOperator, SessionDep, StateDep
+from ..deps import FirmCodePath, ParkOperator, SessionDep, StateDep
 from ..pagination import Page, PageParamsDep
 from ..periods import PeriodDep
 from ..problem_details import problem_responses
 from ..schemas import (
     AttributionRunCreate,
     AttributionRunPublic,
+    FirmAccountUpdate,
     FirmTotalPublic,
     IngestResult,
     MeterReadingsCreate,
@@ -78,6 +86,19 @@ def register(state: StateDep, _caller: ParkOperator) -> ParkRegistrationPublic:
     with session_scope(state.session_factory) as session:
         added = register_park(session, state.chain.issuer_key())
     return ParkRegistrationPublic(plants_added=list(added.plants_added), firms_added=list(added.firms_added))
+
+
+@router.put("/firms/{firm_code}/account", summary="Set a firm's certificate account")
+def set_firm_account(firm_code: FirmCodePath, body: FirmAccountUpdate, state: StateDep, _caller: ParkOperator
+                     ) -> FirmAccountPublic:
+    """Register an address of the firm's own wallet as the firm's certificate account, or (null) its custodial one.
+
+    The firm's certificates are then allocated to that address, and only the firm's EIP-712
+    signature retires them (``POST /exporter/retirements/authorisations``, then
+    ``/exporter/retirements/signed``). 409 if the address is another firm's or its custodial one,
+    or certificates were already allocated to the firm's account.
+    """
+    return register_firm_account(state.session_factory, state.chain.issuer_key(), firm_code, body.address)
 
 
 @router.post("/attribution-runs", summary="Trace the park over a period", responses=problem_responses(503))

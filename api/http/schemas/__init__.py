@@ -6,11 +6,11 @@ unknown fields.
 """
 
 from .attribution_runs import AttributionRunCreate, AttributionRunPublic, FirmTotalPublic
-from .claims import ClaimCreate, ClaimPublic
+from .claims import ClaimCreate, ClaimPublic, DayClaimCreate, DayClaimPublic
 from .health import HealthPublic
 from .leaf_verification import LeafVerificationPublic
 from .meter_readings import IngestResult, MeterReadingCreate, MeterReadingsCreate
-from .registration import ParkRegistrationPublic
+from .registration import FirmAccountUpdate, ParkRegistrationPublic
 from .retirements import RetirementCreate
 
 __all__ = [
@@ -18,6 +18,9 @@ __all__ = [
     "AttributionRunPublic",
     "ClaimCreate",
     "ClaimPublic",
+    "DayClaimCreate",
+    "DayClaimPublic",
+    "FirmAccountUpdate",
     "FirmTotalPublic",
     "HealthPublic",
     "IngestResult",

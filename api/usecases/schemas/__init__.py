@@ -10,6 +10,7 @@ shares are fractions in [0, 1]; carbon intensities are tCO2/MWh; hashes and ids 
 are ``0x``-prefixed hex; token ids are decimal strings (uint256).
 """
 
+from .authorisations import FirmAccountPublic, FirmAuthorisations, SignedRetirement
 from .batches import BatchPublic, IssuanceMode
 from .certificates import BalanceLine, CertificatePublic, CertificateStatus
 from .evidence import CapLeafPublic, EvidenceBundle, LeafPublic, RetirementLinePublic
@@ -40,6 +41,8 @@ __all__ = [
     "CertificatePublic",
     "CertificateStatus",
     "EvidenceBundle",
+    "FirmAccountPublic",
+    "FirmAuthorisations",
     "HourMatch",
     "HourlyMatchingPublic",
     "IssuanceMode",
@@ -58,6 +61,7 @@ __all__ = [
     "ShareSeriesPublic",
     "ShipmentCreate",
     "ShipmentPublic",
+    "SignedRetirement",
     "StorageRecordPublic",
     "SubmittedRecord",
     "VerificationPublic",

@@ -19,6 +19,7 @@ from ...usecases.evidence import evidence_bundle
 from ...usecases.pagination import PageParams
 from ...usecases.retirement_statement import retirement_statement, statement_pdf
 from ...usecases.schemas.fields import CODE_PATTERN
+from ...usecases.status_clock import status_clock
 from ..page_params import CERTIFICATES_PER_PAGE, CodeFilter, FirstDay, Hash32, LastDay, require, shown_days
 from ..render import PageRoute, render
 from ..session import PageCaller
@@ -43,10 +44,12 @@ def auditor_page(
     period = days.period
     query = CertificateQuery(firm_code=firm or None, plant_code=plant or None, token_id=token_id or None,
                              period_start_s=period.start_s, period_end_s=period.end_s)
+    clock = status_clock(state.settings)
     items, total = certificates(session, query, PageParams(limit=CERTIFICATES_PER_PAGE, offset=offset),
-                                state.ledger_settings)
+                                state.ledger_settings, now=clock.now)
     firms = session.scalars(select(Firm).order_by(Firm.code)).all()
     return render(request, "auditor.html", caller=caller, days=days, certificates=items, total=total, offset=offset,
+                  clock=clock,
                   per_page=CERTIFICATES_PER_PAGE, filters={"token_id": token_id or "", "plant": plant or "",
                                                            "firm": firm or ""}, firms=firms)
 

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from greenproof.attribution.errors import GreenproofError
@@ -16,11 +17,15 @@ from greenproof.ledger.registry import firm_by_code
 
 from ...http.deps import SessionDep, StateDep
 from ...http.problem_details import status_of
+from ...http.request_limits import MAX_BODY_BYTES
 from ...http.routes import exporter as exporter_api
 from ...usecases.api_keys import Principal, Role
 from ...usecases.certificate_queries import CertificateQuery, balances
+from ...usecases.errors import AuthorisationError
 from ...usecases.provenance_render import RECORD_HTML_CSP, qr_png, record_html, record_pdf
-from ...usecases.schemas import ProvenanceRecord
+from ...usecases.schemas import FirmAuthorisations, ProvenanceRecord, SignedRetirement
+from ...usecases.status_clock import status_clock
+from ...usecases.validation_summary import validation_summary
 from ..i18n import Translator, request_language
 from ..page_params import Hash32, require, shown_days
 from ..render import PageRoute, render
@@ -40,8 +45,10 @@ def _form_page(request: Request, caller: Principal, session: SessionDep, state: 
     records = session.scalars(select(ProvenanceRecordRow).where(ProvenanceRecordRow.firm_code == firm_code)
                               .order_by(ProvenanceRecordRow.created_at.desc())).all()
     typed = form or RetirementForm(start=days.first.isoformat(), end=days.last.isoformat())
+    clock = status_clock(state.settings)
     return render(request, "exporter.html", caller=caller, firm=firm, days=days, status_code=status_code,
-                  balances=balances(session, CertificateQuery(firm_code=firm_code), state.ledger_settings),
+                  balances=balances(session, CertificateQuery(firm_code=firm_code), state.ledger_settings,
+                                    now=clock.now), clock=clock,
                   records=[ProvenanceRecord.model_validate_json(row.record_json) for row in records],
                   form=typed.values(), error=error)
 
@@ -82,8 +89,68 @@ def retire_page(
         period = form.period()
         query = CertificateQuery(firm_code=str(caller.firm_code), period_start_s=period.start_s,
                                  period_end_s=period.end_s)
-        available = sum(line.active_wh for line in balances(session, query, state.ledger_settings))
+        available = sum(line.active_wh for line in balances(session, query, state.ledger_settings,
+                                                            now=status_clock(state.settings).now))
         return _form_page(request, caller, session, state, form, refusal_of(exc, form, t, available), status_of(exc))
+    return RedirectResponse(f"/ui/exporter/records/{record.claim_ref}", status_code=303)
+
+
+def _sign_page(request: Request, caller: Principal, prepared: FirmAuthorisations, error: str | None = None,
+               status_code: int = 200) -> Response:
+    return render(request, "sign.html", caller=caller, prepared=prepared, status_code=status_code, error=error,
+                  prepared_json=prepared.model_dump_json())
+
+
+@router.post("/ui/exporter/authorisations")
+def prepare_page(
+    request: Request, caller: PageCaller, session: SessionDep, state: StateDep, shipment_id: FormText = "",
+    product: FormText = "", quantity: FormText = "", quantity_unit: FormText = "", destination: FormText = "",
+    embedded_mwh: FormText = "", start: FormText = "", end: FormText = "", beneficiary: FormText = "",
+    purpose: FormText = "",
+) -> Response:
+    """For a firm-held account: prepare the retirement's authorisations and show them to sign (the API's prepare).
+
+    The page signs with a browser wallet (``window.ethereum``, ``eth_signTypedData_v4``) where one
+    is present, and takes pasted signatures otherwise.
+    """
+    check_same_origin(request)
+    require(caller, Role.EXPORTER)
+    form = RetirementForm(shipment_id=shipment_id, product=product, quantity=quantity, quantity_unit=quantity_unit,
+                          destination=destination, embedded_mwh=embedded_mwh, start=start, end=end,
+                          beneficiary=beneficiary, purpose=purpose)
+    t = Translator(request_language(request))
+    try:
+        prepared = exporter_api.prepare_retirement(form.request(), caller, state)
+    except FormRefusal as exc:
+        return _form_page(request, caller, session, state, form, refusal_of(exc, form, t), 422)
+    except GreenproofError as exc:
+        return _form_page(request, caller, session, state, form, refusal_of(exc, form, t), status_of(exc))
+    return _sign_page(request, caller, prepared)
+
+
+PreparedText = Annotated[str, Form(max_length=MAX_BODY_BYTES)]
+
+
+@router.post("/ui/exporter/signed")
+def submit_page(request: Request, caller: PageCaller, state: StateDep, prepared: PreparedText = "",
+                signature: Annotated[list[str] | None, Form(max_length=200)] = None) -> Response:
+    """Submit the firm's signatures of the prepared authorisations (the API's submit); show the record."""
+    check_same_origin(request)
+    require(caller, Role.EXPORTER)
+    try:
+        authorisations = FirmAuthorisations.model_validate_json(prepared)
+    except ValidationError as exc:
+        raise AuthorisationError(f"the prepared retirement is malformed: {validation_summary(exc)}") from exc
+    signatures = [s.strip() for s in signature or []]
+    try:
+        signed = SignedRetirement(claim=authorisations.claim, chain_time_s=authorisations.chain_time_s,
+                                  signatures=signatures)
+        record = exporter_api.submit_retirement(signed, caller, state)
+    except ValidationError:
+        t = Translator(request_language(request))
+        return _sign_page(request, caller, authorisations, t("sign.malformed"), 422)
+    except GreenproofError as exc:
+        return _sign_page(request, caller, authorisations, str(exc), status_of(exc))
     return RedirectResponse(f"/ui/exporter/records/{record.claim_ref}", status_code=303)
 
 
