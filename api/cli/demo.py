@@ -216,8 +216,11 @@ def _pipeline(state: AppState, client: ChainClient, issuer_key: str, start: date
         batches = issue_pending(state.session_factory, client)
     with _timed(timings, "mint the battery's discharge certificates (original plant and interval) and retire one",
                 report):
-        storage = retire_one_discharge(state.session_factory, client, issuer_key, run.batch_id,
-                                       purpose="stored renewable electricity, time-shifted by the park battery")
+        for day in run.batches:  # the demo day spans two park days (UTC+8): the first with a discharge certificate
+            storage = retire_one_discharge(state.session_factory, client, issuer_key, day.batch_id,
+                                           purpose="stored renewable electricity, time-shifted by the park battery")
+            if storage.retired_wh:
+                break
     with _timed(timings, f"retire {DEMO_EXPORTER} certificates for shipment {DEMO_SHIPMENT.shipment_id}", report):
         record = issue_provenance(state.session_factory, client, issuer_key, DEMO_EXPORTER, DEMO_SHIPMENT, start,
                                   end, beneficiary=None, purpose="EU CBAM: renewable electricity of exported hydrogen",
